@@ -18,16 +18,16 @@ RENDERED_ANSWERS = r"""{{ cookiecutter | tojson }}"""
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL = re.compile(
-    r"^[^@\s\"<>(),;:\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:[.][A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 GITHUB = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 
-# Lower-cased Python keywords and soft keywords: a package name is lower case.
+# Python keywords and soft keywords that a lower-case package name could be.
 KEYWORDS = frozenset(
     "and as assert async await break case class continue def del elif else except "
-    "false finally for from global if import in is lambda match none nonlocal not "
-    "or pass raise return true try type while with yield".split()
+    "finally for from global if import in is lambda match nonlocal not "
+    "or pass raise return try type while with yield".split()
 )
 # Public standard-library modules of Python 3.11 to 3.13 (sys.stdlib_module_names).
 STDLIB = frozenset(

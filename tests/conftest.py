@@ -1,0 +1,164 @@
+"""Shared helpers: generate projects with copier and cookiecutter from this checkout."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = REPO / "template"
+ANSWERS_FILE = ".copier-answers.yml"
+FOCUSES = ("data", "modeling", "architecture", "product")
+
+# Distinct trees the heavy checks run on: every focus with its presets, and
+# mixes that move every other answer off its default at least once.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "data": {"focus": "data"},
+    "modeling": {"focus": "modeling"},
+    "architecture": {"focus": "architecture"},
+    "product": {"focus": "product"},
+    "regression-bare": {
+        "focus": "modeling",
+        "problem_type": "regression",
+        "components": [],
+        "license": "none",
+        "python_version": "3.12",
+    },
+    "architecture-plus": {
+        "focus": "architecture",
+        "components": ["notebooks", "devcontainer"],
+        "license": "Apache-2.0",
+        "python_version": "3.13",
+        "project_name": "Ünïcode: l'été \"quoted\" \\ back",
+        "project_slug": "unicode-ete",
+    },
+}
+
+
+def copier_data(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers as copier takes them (components is a list)."""
+    return dict(answers)
+
+
+def cookiecutter_context(answers: Mapping[str, Any]) -> dict[str, str]:
+    """Answers as cookiecutter takes them (components is a comma-separated string)."""
+    context = {}
+    for key, value in answers.items():
+        context[key] = ",".join(value) if isinstance(value, list) else str(value)
+    return context
+
+
+def generate_copier(dst: Path, answers: Mapping[str, Any]) -> Path:
+    """Run `copier copy --defaults` from this checkout's HEAD (plus uncommitted changes)."""
+    copier.run_copy(
+        str(REPO),
+        str(dst),
+        data=copier_data(answers),
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+    )
+    return dst
+
+
+def generate_cookiecutter(out_dir: Path, answers: Mapping[str, Any]) -> Path:
+    """Run `cookiecutter <repo> --directory template --no-input` the way a user does."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(Path(shutil.which("cookiecutter") or "cookiecutter")),
+        "--no-input",
+        str(REPO),
+        "--directory",
+        "template",
+        "--output-dir",
+        str(out_dir),
+    ]
+    command += [f"{key}={value}" for key, value in cookiecutter_context(answers).items()]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise GenerationError(result.stdout + result.stderr)
+    (project,) = [path for path in out_dir.iterdir() if path.is_dir()]
+    return project
+
+
+class GenerationError(RuntimeError):
+    """A generator refused the answers or failed."""
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below root, by relative path, except copier's answers file."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name != ANSWERS_FILE:
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def empty_dirs(root: Path) -> list[str]:
+    """Folders that hold nothing at all (git would drop them; students see clutter)."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_dir() and not any(path.iterdir())
+    )
+
+
+def python_for(version: str) -> str:
+    """An interpreter for the version a generated project pins (never downloaded)."""
+    candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
+    candidates += [found for found in [shutil.which(f"python{version}")] if found]
+    for candidate in candidates:
+        probe = subprocess.run([candidate, "--version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    pytest.fail(f"no Python {version} interpreter on this machine (needed by a variant)")
+
+
+def project_env(python_version: str) -> dict[str, str]:
+    """Environment for commands run inside a generated project: its own venv, shared uv cache."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTEST_", "UV_PROJECT"))}
+    env["UV_PYTHON"] = python_for(python_version)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def run(command: list[str] | str, cwd: Path, env: Mapping[str, str] | None = None, timeout: int = 900) -> str:
+    """Run a command; on failure show its whole output in the test report."""
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        shell=isinstance(command, str),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        pytest.fail(f"`{command}` failed in {cwd} (exit {result.returncode}):\n{output[-6000:]}")
+    return output
+
+
+def load_copier_config() -> dict[str, Any]:
+    """copier.yml as data."""
+    return yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """Each variant generated once by copier, for the tests that only read files."""
+    root = tmp_path_factory.mktemp("generated")
+    yield {name: generate_copier(root / name, answers) for name, answers in VARIANTS.items()}

@@ -1,0 +1,159 @@
+"""Copier and cookiecutter ask the same questions and write byte-identical projects."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import (
+    ANSWERS_FILE,
+    FOCUSES,
+    REPO,
+    TEMPLATE,
+    VARIANTS,
+    empty_dirs,
+    generate_cookiecutter,
+    generate_copier,
+    load_copier_config,
+    tree,
+)
+
+QUESTION_ORDER = [
+    "project_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "author_name",
+    "author_email",
+    "github_owner",
+    "license",
+    "python_version",
+    "focus",
+    "components",
+    "problem_type",
+]
+# Jinja left behind: `{{`/`{%`/`{#` that is not GitHub's own `${{ ... }}`.
+UNRENDERED = re.compile(rb"(?<!\$)\{\{|\{%|\{#")
+
+
+def cookiecutter_json() -> dict[str, object]:
+    return json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def asked_questions(config: dict[str, object]) -> list[str]:
+    return [
+        key
+        for key, spec in config.items()
+        if not key.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
+    ]
+
+
+def test_both_tools_ask_the_same_questions_in_the_same_order() -> None:
+    # given the two question files
+    copier_questions = asked_questions(load_copier_config())
+    cookie_questions = [key for key in cookiecutter_json() if not key.startswith("_")]
+    # then both ask identity, focus, options, in that order
+    assert copier_questions == QUESTION_ORDER
+    assert cookie_questions == QUESTION_ORDER
+
+
+def test_every_copier_question_has_a_type_and_help() -> None:
+    config = load_copier_config()
+    for name in asked_questions(config):
+        spec = config[name]
+        assert spec.get("type"), f"{name} has no type"
+        assert len(str(spec.get("help", ""))) > 20, f"{name} has no useful help"
+    assert set(cookiecutter_json()["__prompts__"]) == set(QUESTION_ORDER)  # type: ignore[arg-type]
+
+
+def test_choices_and_defaults_agree() -> None:
+    # given both question files
+    config = load_copier_config()
+    cookie = cookiecutter_json()
+    for name in ("license", "python_version", "focus", "problem_type"):
+        copier_choices = config[name]["choices"]
+        values = list(copier_choices.values()) if isinstance(copier_choices, dict) else copier_choices
+        # then cookiecutter lists the same choices, its default (the first) first
+        assert cookie[name] == [config[name]["default"], *[v for v in values if v != config[name]["default"]]]
+    for name in ("project_name", "description", "author_name", "author_email", "github_owner"):
+        assert cookie[name] == config[name]["default"]
+
+
+def test_focus_presets_agree() -> None:
+    # given copier's preset table and cookiecutter's templated default
+    presets = load_copier_config()["focus_presets"]["default"]
+    default = cookiecutter_json()["components"]
+    literal = re.search(r"\{\{ (\{.*\})\[cookiecutter\.focus\] \}\}", str(default))
+    assert literal, "cookiecutter.json components default changed shape"
+    cookie_presets = yaml.safe_load(literal.group(1))
+    # then both switch on the same components for every focus
+    assert set(presets) == set(FOCUSES)
+    assert {focus: ",".join(names) for focus, names in presets.items()} == cookie_presets
+    # and every preset names a component both tools offer
+    offered = set(load_copier_config()["components"]["choices"].values())
+    assert {name for names in presets.values() for name in names} <= offered
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_copier_and_cookiecutter_write_identical_projects(name: str, tmp_path: Path) -> None:
+    # given the same answers
+    answers = VARIANTS[name]
+    # when both tools generate a project
+    by_copier = generate_copier(tmp_path / "copier" / "project", answers)
+    by_cookiecutter = generate_cookiecutter(tmp_path / "cookiecutter", answers)
+    # then the files are byte-identical, apart from copier's answers file
+    copier_files, cookie_files = tree(by_copier), tree(by_cookiecutter)
+    assert sorted(copier_files) == sorted(cookie_files)
+    different = [path for path in copier_files if copier_files[path] != cookie_files[path]]
+    assert different == []
+    assert (by_copier / ANSWERS_FILE).is_file()
+    assert not (by_cookiecutter / ANSWERS_FILE).exists()
+    # and nothing is left unrendered, and no folder is left empty
+    leftovers = [path for path, data in copier_files.items() if UNRENDERED.search(data) or "{{" in path]
+    assert leftovers == []
+    assert empty_dirs(by_copier) == []
+    assert empty_dirs(by_cookiecutter) == []
+
+
+def test_copier_answers_file_records_every_question(generated: dict[str, Path]) -> None:
+    answers = yaml.safe_load((generated["architecture-plus"] / ANSWERS_FILE).read_text(encoding="utf-8"))
+    # then an update can replay every answer, and computed values are not stored
+    assert set(QUESTION_ORDER) <= set(answers)
+    assert "cookiecutter" not in answers
+    assert answers["project_name"] == VARIANTS["architecture-plus"]["project_name"]
+    assert answers["components"] == ["notebooks", "devcontainer"]
+
+
+@pytest.mark.parametrize(
+    ("component", "path"),
+    [("notebooks", "notebooks/01-explore.ipynb"), ("devcontainer", ".devcontainer.json")],
+)
+def test_components_switch_files_by_name(component: str, path: str, generated: dict[str, Path]) -> None:
+    # given a project with every component and one with none
+    assert (generated["architecture-plus"] / path).is_file()
+    assert not (generated["regression-bare"] / path).exists()
+
+
+def test_focus_changes_the_checklist(generated: dict[str, Path]) -> None:
+    # when each focus is generated
+    checklists = {focus: (generated[focus] / "docs" / "checklist.md").read_text(encoding="utf-8") for focus in FOCUSES}
+    # then each project gets its own focus's checklist, and only one
+    assert len(set(checklists.values())) == len(FOCUSES)
+    for focus, text in checklists.items():
+        assert focus in text.lower()
+
+
+def test_license_follows_the_answer(generated: dict[str, Path]) -> None:
+    assert "MIT License" in (generated["data"] / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in (generated["architecture-plus"] / "LICENSE").read_text(encoding="utf-8")
+    assert not (generated["regression-bare"] / "LICENSE").exists()
+
+
+def test_copier_reads_no_unsafe_features() -> None:
+    # given copier.yml: anything that needs --trust is absent
+    config = load_copier_config()
+    assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
+    assert (REPO / "template" / "hooks" / "pre_gen_project.py").resolve() == (REPO / "hooks" / "answers.py")
