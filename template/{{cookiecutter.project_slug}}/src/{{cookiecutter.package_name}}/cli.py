@@ -1,0 +1,196 @@
+"""Command line: one command per pipeline step, and `all` to run them in order."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from . import PROG, __version__
+from .config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
+from .errors import PipelineError
+from .evaluation.metrics import LOWER_IS_BETTER
+from .models.registry import BASELINE
+from .steps import run_data, run_evaluate, run_features, run_train
+
+#: Exit code of an expected failure (bad config, bad data, missing artifact).
+EXIT_USER_ERROR = 2
+
+app = typer.Typer(
+    name=PROG,
+    help="Run the ML pipeline: data → features → train → evaluate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Pipeline config (YAML). Its paths are relative to the working directory.",
+    ),
+]
+
+
+@contextmanager
+def _expected_errors() -> Iterator[None]:
+    """Turn a PipelineError into a red `error:` line on stderr and exit code 2."""
+    try:
+        yield
+    except PipelineError as exc:
+        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
+        raise typer.Exit(EXIT_USER_ERROR) from None
+
+
+def _summary(step: str, message: str) -> None:
+    """Print a step's one-line summary."""
+    out.print(Text.assemble((f"{step}:", "bold green"), " ", message))
+
+
+def _paths(paths: list[Path]) -> str:
+    """Return paths as a comma-separated list."""
+    return ", ".join(path.as_posix() for path in paths)
+
+
+def _data(config: PipelineConfig) -> None:
+    outcome = run_data(config)
+    dropped = outcome.dropped_missing_target
+    _summary(
+        "data",
+        f"{outcome.raw_rows} rows in {outcome.raw_path.as_posix()} "
+        f"(sha256 {outcome.sha256[:12]}), {dropped} dropped for a missing target; "
+        f"train {outcome.train_rows} / test {outcome.test_rows} rows → {_paths(outcome.written)}",
+    )
+
+
+def _features(config: PipelineConfig) -> None:
+    outcome = run_features(config)
+    (train_rows, columns), (test_rows, _) = outcome.train_shape, outcome.test_shape
+    _summary(
+        "features",
+        f"{columns - 1} feature columns (+ target) for {train_rows} train / {test_rows} test "
+        f"rows → {_paths(outcome.written)}",
+    )
+
+
+def _train(config: PipelineConfig) -> None:
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    # Bars only on a terminal: logs (CI, pipes) get the summary line alone.
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        bars: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in bars:
+                bars[stage] = progress.add_task(stage, total=total)
+            progress.update(bars[stage], completed=done)
+
+        outcome = run_train(config, report)
+    meta = outcome.metadata
+    cv = meta.cross_validation
+    _summary(
+        "train",
+        f"{meta.model.name} on {meta.data.train_rows} rows: cross-validated {cv.metric} "
+        f"{cv.mean:.4f} ± {cv.std:.4f}, fitted in {meta.training_seconds:.3f} s, "
+        f"{meta.inference_rows_per_second:,.0f} rows/s → {_paths(outcome.written)}",
+    )
+
+
+def _evaluate(config: PipelineConfig) -> None:
+    outcome = run_evaluate(config)
+    evaluation = outcome.evaluation
+    table = Table(title=f"Test set ({len(evaluation.y_true)} rows)")
+    table.add_column("metric")
+    table.add_column("better")
+    table.add_column(config.model.name, justify="right")
+    table.add_column(f"baseline ({BASELINE})", justify="right")
+    for name, value in evaluation.model.items():
+        better = "lower" if name in LOWER_IS_BETTER else "higher"
+        table.add_row(name, better, f"{value:.4f}", f"{evaluation.baseline[name]:.4f}")
+    out.print(table)
+    metric = evaluation.primary_metric
+    versus = (
+        f"{metric} {evaluation.model[metric]:.4f} vs baseline {evaluation.baseline[metric]:.4f}"
+    )
+    if evaluation.beats_baseline:
+        verdict = "the model beats the trivial baseline"
+    else:
+        verdict = "WARNING: the model does not beat the trivial baseline"
+        err.print(Text(f"warning: {verdict.removeprefix('WARNING: ')} ({versus})", "yellow"))
+    _summary("evaluate", f"{versus}: {verdict} → {_paths(outcome.written)}")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"{PROG} {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Run the ML pipeline: data → features → train → evaluate.
+
+    Every command reads configs/pipeline.yaml (or --config) from the project root.
+    """
+
+
+@app.command("data")
+def data_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
+    """Check the raw CSV against the config and split it into train and test sets."""
+    with _expected_errors():
+        _data(load_config(config))
+
+
+@app.command("features")
+def features_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
+    """Fit the preprocessing on train; write the feature matrices for inspection."""
+    with _expected_errors():
+        _features(load_config(config))
+
+
+@app.command("train")
+def train_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
+    """Cross-validate and fit the model; save it and append to the journal."""
+    with _expected_errors():
+        _train(load_config(config))
+
+
+@app.command("evaluate")
+def evaluate_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
+    """Score the model on the test set next to the trivial baseline; write the report."""
+    with _expected_errors():
+        _evaluate(load_config(config))
+
+
+@app.command("all")
+def all_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
+    """Run data, features, train and evaluate in order."""
+    with _expected_errors():
+        settings = load_config(config)
+        for step in (_data, _features, _train, _evaluate):
+            step(settings)

@@ -1,0 +1,1 @@
+"""Test-set metrics, figures and the report."""

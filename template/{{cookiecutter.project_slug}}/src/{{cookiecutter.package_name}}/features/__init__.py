@@ -1,0 +1,1 @@
+"""Turning raw columns into model inputs."""

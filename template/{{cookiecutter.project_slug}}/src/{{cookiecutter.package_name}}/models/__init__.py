@@ -1,0 +1,1 @@
+"""Model registry, training and saved model artifacts."""

@@ -1,0 +1,162 @@
+"""Loading the raw CSV and each way it can fail to match the config."""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.config import (
+    DataConfig,
+    PipelineConfig,
+)
+from {{ cookiecutter.package_name }}.data.load import (
+    file_sha256,
+    load_raw,
+    read_raw,
+    validate_frame,
+)
+from {{ cookiecutter.package_name }}.errors import DataValidationError
+from {{ cookiecutter.package_name }}.models.registry import Task
+
+
+def with_data(config: PipelineConfig, **changes: object) -> DataConfig:
+    """Return the config's data section with some fields changed."""
+    return config.data.model_copy(update=changes)
+
+
+def test_loads_the_configured_columns_and_drops_rows_without_target(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    # given a CSV where two rows have no target value
+    penguins.loc[[3, 11], config.data.target] = np.nan
+    path = tmp_path / "raw.csv"
+    penguins.to_csv(path, index=False, na_rep="NA")
+    # when it is loaded
+    loaded = load_raw(with_data(config, raw_path=path), task)
+    # then those rows are dropped and counted, and only configured columns remain
+    assert loaded.raw_rows == len(penguins)
+    assert loaded.dropped_missing_target == 2
+    assert len(loaded.frame) == len(penguins) - 2
+    assert list(loaded.frame.columns) == [*config.data.features, config.data.target]
+    assert "year" not in loaded.frame.columns
+    assert loaded.frame[config.data.target].notna().all()
+    for column in config.data.numeric_features:
+        assert loaded.frame[column].dtype == np.float64
+
+
+def test_only_na_and_empty_cells_are_missing(config: PipelineConfig, tmp_path: Path) -> None:
+    # given a CSV with 'NA' and an empty cell in categorical columns, and 'None' as a value
+    frame = pd.read_csv(config.data.raw_path).head(30)
+    frame["sex"] = frame["sex"].astype(object)
+    frame.loc[0, "sex"] = "NA"
+    frame.loc[1, "sex"] = ""
+    frame.loc[2, "sex"] = "None"
+    path = tmp_path / "raw.csv"
+    frame.to_csv(path, index=False)
+    # when it is read
+    raw = read_raw(path)
+    # then 'NA' and '' are missing, 'None' is kept as a category
+    assert raw["sex"].isna().tolist()[:3] == [True, True, False]
+    assert raw.loc[2, "sex"] == "None"
+
+
+def test_every_missing_column_is_listed_with_the_columns_found(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame
+) -> None:
+    # given a config naming a misspelt target and a column the data lacks
+    data = with_data(
+        config,
+        target="speces",
+        numeric_features=(*config.data.numeric_features, "wing_span"),
+        categorical_features=tuple(c for c in config.data.categorical_features if c != "speces"),
+    )
+    # when the frame is validated
+    with pytest.raises(DataValidationError) as caught:
+        validate_frame(penguins, data, task, source="raw.csv")
+    message = str(caught.value)
+    # then both missing columns, their config keys, a likely fix and the columns found are shown
+    assert message.startswith("raw.csv: 2 columns are missing:")
+    assert "'speces' (data.target; did you mean 'species'?)" in message
+    assert "'wing_span' (data.numeric_features)" in message
+    assert "columns found: species, island, bill_length_mm" in message
+
+
+def test_non_numeric_value_is_shown_with_its_line(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    # given a CSV with text in a numeric feature on data row 6 (line 7 of the file)
+    column = config.data.numeric_features[0]
+    penguins[column] = penguins[column].astype(object)
+    penguins.loc[5, column] = "n/a"
+    penguins.loc[9, column] = "?"
+    path = tmp_path / "raw.csv"
+    penguins.to_csv(path, index=False, na_rep="NA")
+    # when it is loaded
+    with pytest.raises(DataValidationError) as caught:
+        load_raw(with_data(config, raw_path=path), task)
+    # then the column, the first offending value, its line and the count are reported
+    message = str(caught.value)
+    assert f"{path} does not match the config:" in message
+    assert f"column '{column}' (data.numeric_features) must be numeric" in message
+    assert "row 6 (line 7 of the CSV) holds 'n/a'; 2 values are not numbers" in message
+
+
+def test_regression_target_must_be_numeric(penguins: pd.DataFrame) -> None:
+    # given a regression on a text column
+    data = DataConfig(raw_path=Path("x.csv"), target="island", numeric_features=("bill_length_mm",))
+    # when validated / then the target is named as the problem
+    with pytest.raises(DataValidationError, match=r"column 'island' \(data\.target\) must be"):
+        validate_frame(penguins, data, "regression")
+
+
+def test_constant_target_is_refused(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame
+) -> None:
+    # given a target with one value in every row
+    penguins[config.data.target] = penguins[config.data.target].iloc[0]
+    # when validated / then there is nothing to learn
+    with pytest.raises(DataValidationError, match="has the single value"):
+        validate_frame(penguins, config.data, task)
+
+
+def test_too_few_rows_are_refused(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame
+) -> None:
+    # given fewer rows than the minimum
+    small = penguins.head(12)
+    # when validated / then the count and the minimum are named
+    with pytest.raises(DataValidationError, match="only 12 rows have a value for the target"):
+        validate_frame(small, config.data, task, min_rows=20)
+
+
+def test_empty_feature_column_is_refused(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame
+) -> None:
+    # given a feature column without any value
+    column = config.data.categorical_features[-1]
+    penguins[column] = np.nan
+    # when validated / then the column is named
+    with pytest.raises(DataValidationError, match=f"column '{column}' has no values at all"):
+        validate_frame(penguins, config.data, task)
+
+
+def test_missing_or_unreadable_file_is_reported(config: PipelineConfig, tmp_path: Path) -> None:
+    # given no file, then an empty one / when read / then each problem is named
+    with pytest.raises(DataValidationError, match="raw data file not found"):
+        read_raw(tmp_path / "absent.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="cannot be read as CSV"):
+        read_raw(empty)
+
+
+def test_file_hash_identifies_the_content(tmp_path: Path) -> None:
+    # given two files differing by one byte
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_bytes(b"x,y\n1,2\n")
+    second.write_bytes(b"x,y\n1,3\n")
+    # when hashed / then the digest is the SHA-256 of the bytes, and differs between them
+    assert file_sha256(first) == hashlib.sha256(b"x,y\n1,2\n").hexdigest()
+    assert file_sha256(first) != file_sha256(second)
