@@ -4,7 +4,7 @@ DEMO_DIR ?= build/demo-$(FOCUS)
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format bench clean
+.PHONY: help setup demo test lint format bench bench-suite clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,7 +33,10 @@ format: ## format the template's own code
 	uv run ruff check --fix hooks tests benchmarks
 
 bench: setup ## measure generation speed against cookiecutter-data-science (see docs/performance.md)
-	uv run python benchmarks/generation.py
+	uv run python benchmarks/generation.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))
+
+bench-suite: setup ## time each variant's own checks (warm cache) and `make test` (cold cache)
+	uv run python benchmarks/suite.py --cold
 
 clean: ## remove demo projects and caches
 	rm -rf build .bench .pytest_cache .ruff_cache

@@ -101,10 +101,7 @@ def check_package_name(value: str) -> str | None:
             "importing it would shadow the stdlib"
         )
     if value in DEPENDENCIES:
-        return (
-            f"package_name: '{value}' is a library this project depends on; "
-            "choose another name"
-        )
+        return f"package_name: '{value}' is a library this project depends on; choose another name"
     return None
 
 

@@ -6,7 +6,7 @@ import glob
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "components": ["notebooks", "devcontainer"],
         "license": "Apache-2.0",
         "python_version": "3.13",
-        "project_name": "Ünïcode: l'été \"quoted\" \\ back",
+        "project_name": 'Ünïcode: l\'été "quoted" \\ back',
         "project_slug": "unicode-ete",
     },
 }
@@ -115,7 +115,8 @@ def empty_dirs(root: Path) -> list[str]:
 
 def python_for(version: str) -> str:
     """An interpreter for the version a generated project pins (never downloaded)."""
-    candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
+    pattern = os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")
+    candidates = sorted(glob.glob(pattern))
     candidates += [found for found in [shutil.which(f"python{version}")] if found]
     for candidate in candidates:
         probe = subprocess.run([candidate, "--version"], capture_output=True, check=False)
@@ -126,7 +127,8 @@ def python_for(version: str) -> str:
 
 def project_env(python_version: str) -> dict[str, str]:
     """Environment for commands run inside a generated project: its own venv, shared uv cache."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTEST_", "UV_PROJECT"))}
+    inherited = ("VIRTUAL_ENV", "PYTEST_", "UV_PROJECT")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(inherited)}
     env["UV_PYTHON"] = python_for(python_version)
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -134,7 +136,9 @@ def project_env(python_version: str) -> dict[str, str]:
     return env
 
 
-def run(command: list[str] | str, cwd: Path, env: Mapping[str, str] | None = None, timeout: int = 900) -> str:
+def run(
+    command: list[str] | str, cwd: Path, env: Mapping[str, str] | None = None, timeout: int = 900
+) -> str:
     """Run a command; on failure show its whole output in the test report."""
     result = subprocess.run(
         command,
@@ -158,7 +162,7 @@ def load_copier_config() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each variant generated once by copier, for the tests that only read files."""
     root = tmp_path_factory.mktemp("generated")
-    yield {name: generate_copier(root / name, answers) for name, answers in VARIANTS.items()}
+    return {name: generate_copier(root / name, answers) for name, answers in VARIANTS.items()}

@@ -33,7 +33,11 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_every_question_and_choice_is_explained() -> None:
     config = load_copier_config()
-    asked = [k for k, v in config.items() if not k.startswith("_") and isinstance(v, dict) and v.get("when") is not False]
+    asked = [
+        k
+        for k, v in config.items()
+        if not k.startswith("_") and isinstance(v, dict) and v.get("when") is not False
+    ]
     for name in asked:
         assert f"### {name}\n" in QUESTIONS, f"docs/questions.md does not explain {name}"
         choices = config[name].get("choices", [])
@@ -54,4 +58,6 @@ def test_changelog_and_performance_page_exist_and_say_something() -> None:
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(r"^## ", changelog, flags=re.MULTILINE)
     performance = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
-    assert re.search(r"\d+(\.\d+)? s\b", performance), "docs/performance.md holds no measured seconds"
+    assert re.search(r"\d+(\.\d+)? s\b", performance), (
+        "docs/performance.md holds no measured seconds"
+    )

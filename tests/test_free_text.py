@@ -13,9 +13,11 @@ import yaml
 from conftest import ANSWERS_FILE, generate_cookiecutter, generate_copier, tree
 
 AWKWARD = {
-    "project_name": "Ana's \"Déjà Vu\": forecasting — 100% {braces} \\ back\\slash # not a comment",
-    "description": "Predicts: yes/no; 'quotes', \"double\", tab\there, üñí©ødé & <html> `code` *stars*",
-    "author_name": "Zoë O'Connor-Núñez, Jr. \\ \"the 2nd\"",
+    "project_name": 'Ana\'s "Déjà Vu": forecasting — 100% {braces} \\ back\\slash # not a comment',
+    "description": (
+        "Predicts: yes/no; 'quotes', \"double\", tab\there, üñí©ødé & <html> `code` *stars*"
+    ),
+    "author_name": 'Zoë O\'Connor-Núñez, Jr. \\ "the 2nd"',
 }
 
 
@@ -33,7 +35,7 @@ def parse(path: str, data: bytes) -> Any:
     if name.endswith(".toml"):
         return tomllib.loads(text)
     if name.endswith((".yml", ".yaml")) or name == ANSWERS_FILE:
-        return list(yaml.load_all(text, Loader=_AnyTagLoader))  # noqa: S506 - safe loader subclass
+        return list(yaml.load_all(text, Loader=_AnyTagLoader))
     if name.endswith((".json", ".ipynb")):
         return json.loads(text)
     if name.endswith(".py"):
@@ -43,7 +45,9 @@ def parse(path: str, data: bytes) -> Any:
 
 @pytest.fixture(scope="module")
 def awkward_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_copier(tmp_path_factory.mktemp("awkward") / "project", {**AWKWARD, "project_slug": "deja-vu"})
+    return generate_copier(
+        tmp_path_factory.mktemp("awkward") / "project", {**AWKWARD, "project_slug": "deja-vu"}
+    )
 
 
 def test_every_structured_file_parses(awkward_project: Path) -> None:
@@ -63,12 +67,16 @@ def test_free_text_survives_round_trip(awkward_project: Path) -> None:
     assert pyproject["project"]["authors"][0]["name"] == AWKWARD["author_name"]
     answers = yaml.safe_load((awkward_project / ANSWERS_FILE).read_text(encoding="utf-8"))
     assert answers["project_name"] == AWKWARD["project_name"]
-    mkdocs = yaml.load((awkward_project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506
+    mkdocs = yaml.load(
+        (awkward_project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader
+    )
     assert mkdocs["site_name"] == AWKWARD["project_name"]
     # and the README shows the name as written
     assert AWKWARD["project_name"] in (awkward_project / "README.md").read_text(encoding="utf-8")
 
 
-def test_cookiecutter_writes_the_same_awkward_project(awkward_project: Path, tmp_path: Path) -> None:
+def test_cookiecutter_writes_the_same_awkward_project(
+    awkward_project: Path, tmp_path: Path
+) -> None:
     by_cookiecutter = generate_cookiecutter(tmp_path, {**AWKWARD, "project_slug": "deja-vu"})
     assert tree(by_cookiecutter) == tree(awkward_project)

@@ -21,9 +21,11 @@ pytestmark = pytest.mark.heavy
 
 ACTIONLINT = REPO / "tests" / "tools" / "actionlint.mjs"
 # Backticked repository paths in generated docs: they must point at something real.
-PATH_IN_DOCS = re.compile(r"`((?:[\w.-]+/)+[\w.*-]*|[\w-]+\.(?:md|yaml|yml|toml|csv|json|ipynb|png|joblib))`")
+PATH_IN_DOCS = re.compile(
+    r"`((?:[\w.-]+/)+[\w.*-]*|[\w-]+\.(?:md|yaml|yml|toml|csv|json|ipynb|png|joblib))`"
+)
 # CI runs one variant per job: TEMPLATE_VARIANTS=data,regression-bare
-SELECTED = [name for name in os.environ.get("TEMPLATE_VARIANTS", ",".join(VARIANTS)).split(",") if name]
+SELECTED = [n for n in os.environ.get("TEMPLATE_VARIANTS", ",".join(VARIANTS)).split(",") if n]
 PARAMS = [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SELECTED]
 
 

@@ -75,9 +75,14 @@ def test_choices_and_defaults_agree() -> None:
     cookie = cookiecutter_json()
     for name in ("license", "python_version", "focus", "problem_type"):
         copier_choices = config[name]["choices"]
-        values = list(copier_choices.values()) if isinstance(copier_choices, dict) else copier_choices
+        values = (
+            list(copier_choices.values()) if isinstance(copier_choices, dict) else copier_choices
+        )
         # then cookiecutter lists the same choices, its default (the first) first
-        assert cookie[name] == [config[name]["default"], *[v for v in values if v != config[name]["default"]]]
+        assert cookie[name] == [
+            config[name]["default"],
+            *[v for v in values if v != config[name]["default"]],
+        ]
     for name in ("project_name", "description", "author_name", "author_email", "github_owner"):
         assert cookie[name] == config[name]["default"]
 
@@ -112,14 +117,18 @@ def test_copier_and_cookiecutter_write_identical_projects(name: str, tmp_path: P
     assert (by_copier / ANSWERS_FILE).is_file()
     assert not (by_cookiecutter / ANSWERS_FILE).exists()
     # and nothing is left unrendered, and no folder is left empty
-    leftovers = [path for path, data in copier_files.items() if UNRENDERED.search(data) or "{{" in path]
+    leftovers = [
+        path for path, data in copier_files.items() if UNRENDERED.search(data) or "{{" in path
+    ]
     assert leftovers == []
     assert empty_dirs(by_copier) == []
     assert empty_dirs(by_cookiecutter) == []
 
 
 def test_copier_answers_file_records_every_question(generated: dict[str, Path]) -> None:
-    answers = yaml.safe_load((generated["architecture-plus"] / ANSWERS_FILE).read_text(encoding="utf-8"))
+    answers = yaml.safe_load(
+        (generated["architecture-plus"] / ANSWERS_FILE).read_text(encoding="utf-8")
+    )
     # then an update can replay every answer, and computed values are not stored
     assert set(QUESTION_ORDER) <= set(answers)
     assert "cookiecutter" not in answers
@@ -131,7 +140,9 @@ def test_copier_answers_file_records_every_question(generated: dict[str, Path]) 
     ("component", "path"),
     [("notebooks", "notebooks/01-explore.ipynb"), ("devcontainer", ".devcontainer.json")],
 )
-def test_components_switch_files_by_name(component: str, path: str, generated: dict[str, Path]) -> None:
+def test_components_switch_files_by_name(
+    component: str, path: str, generated: dict[str, Path]
+) -> None:
     # given a project with every component and one with none
     assert (generated["architecture-plus"] / path).is_file()
     assert not (generated["regression-bare"] / path).exists()
@@ -139,7 +150,10 @@ def test_components_switch_files_by_name(component: str, path: str, generated: d
 
 def test_focus_changes_the_checklist(generated: dict[str, Path]) -> None:
     # when each focus is generated
-    checklists = {focus: (generated[focus] / "docs" / "checklist.md").read_text(encoding="utf-8") for focus in FOCUSES}
+    checklists = {
+        focus: (generated[focus] / "docs" / "checklist.md").read_text(encoding="utf-8")
+        for focus in FOCUSES
+    }
     # then each project gets its own focus's checklist, and only one
     assert len(set(checklists.values())) == len(FOCUSES)
     for focus, text in checklists.items():
@@ -148,7 +162,9 @@ def test_focus_changes_the_checklist(generated: dict[str, Path]) -> None:
 
 def test_license_follows_the_answer(generated: dict[str, Path]) -> None:
     assert "MIT License" in (generated["data"] / "LICENSE").read_text(encoding="utf-8")
-    assert "Apache License" in (generated["architecture-plus"] / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in (generated["architecture-plus"] / "LICENSE").read_text(
+        encoding="utf-8"
+    )
     assert not (generated["regression-bare"] / "LICENSE").exists()
 
 
@@ -156,4 +172,6 @@ def test_copier_reads_no_unsafe_features() -> None:
     # given copier.yml: anything that needs --trust is absent
     config = load_copier_config()
     assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
-    assert (REPO / "template" / "hooks" / "pre_gen_project.py").resolve() == (REPO / "hooks" / "answers.py")
+    assert (REPO / "template" / "hooks" / "pre_gen_project.py").resolve() == (
+        REPO / "hooks" / "answers.py"
+    )

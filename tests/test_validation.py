@@ -1,16 +1,24 @@
-"""Both generators accept and reject the same answers, naming the question, leaving nothing behind."""
+"""Both generators accept and reject the same answers, name the question, leave nothing behind."""
 
 from __future__ import annotations
 
+import keyword
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, GenerationError, generate_cookiecutter, generate_copier, load_copier_config
+import yaml
+from conftest import (
+    REPO,
+    GenerationError,
+    generate_cookiecutter,
+    generate_copier,
+    load_copier_config,
+)
 
 sys.path.insert(0, str(REPO / "hooks"))
-import answers as rules  # noqa: E402 - the shared rules live outside any package
+import answers as rules
 
 BAD: list[tuple[str, dict[str, Any]]] = [
     ("project_name", {"project_name": "   "}),
@@ -77,33 +85,39 @@ def test_both_tools_reject_bad_answers(case: tuple[str, dict[str, Any]], tmp_pat
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("answers", GOOD, ids=[str(list(a.values())[0])[:20] for a in GOOD])
-def test_both_tools_accept_unusual_but_valid_answers(answers: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize("answers", GOOD, ids=[str(next(iter(a.values())))[:20] for a in GOOD])
+def test_both_tools_accept_unusual_but_valid_answers(
+    answers: dict[str, Any], tmp_path: Path
+) -> None:
     # when both tools are given an edge-of-valid answer, both generate
     assert (generate_copier(tmp_path / "by-copier", answers) / "pyproject.toml").is_file()
-    assert (generate_cookiecutter(tmp_path / "by-cookiecutter", answers) / "pyproject.toml").is_file()
+    assert (
+        generate_cookiecutter(tmp_path / "by-cookiecutter", answers) / "pyproject.toml"
+    ).is_file()
 
 
 @pytest.mark.parametrize("case", BAD, ids=[case_id(case) for case in BAD])
 def test_shared_rules_reject_what_the_tools_reject(case: tuple[str, dict[str, Any]]) -> None:
     question, answers = case
-    flat = {key: ",".join(value) if isinstance(value, list) else value for key, value in answers.items()}
+    flat = {
+        key: ",".join(value) if isinstance(value, list) else value for key, value in answers.items()
+    }
     assert any(message.startswith(f"{question}:") for message in rules.problems(flat))
 
 
 def test_reserved_names_match_copier_and_cover_this_python() -> None:
     # given copier's lists and the shared rules' lists
-    reserved = load_copier_config()["reserved_names"]["default"]
+    reserved = yaml.safe_load(load_copier_config()["reserved_names"]["default"])
     # then they are the same lists
     assert set(reserved["keywords"]) == rules.KEYWORDS
     assert set(reserved["stdlib"]) == rules.STDLIB
     assert set(reserved["dependencies"]) == rules.DEPENDENCIES
     # and they cover the running interpreter's keywords and public stdlib
-    import keyword
-
     lower_case = {word for word in keyword.kwlist + keyword.softkwlist if word.islower()}
     assert lower_case - {"_"} <= rules.KEYWORDS
-    public = {name for name in sys.stdlib_module_names if name.islower() and not name.startswith("_")}
+    public = {
+        name for name in sys.stdlib_module_names if name.islower() and not name.startswith("_")
+    }
     assert public <= rules.STDLIB
 
 
