@@ -50,7 +50,12 @@ def test_architecture_names_real_paths() -> None:
     named = set(re.findall(r"`((?:hooks|tests|template|docs|benchmarks|\.ci)/[\w./-]+)`", text))
     named |= set(re.findall(r"^([\w./-]+/[\w.-]+)\s", text, flags=re.MULTILINE))
     assert named
-    missing = [path for path in sorted(named) if not (REPO / path.split("::")[0]).exists()]
+    # PROJECT stands for the project folder, whose real name is a Jinja expression
+    (project,) = [
+        p.name for p in (REPO / "template").iterdir() if "cookiecutter" in p.name and p.is_dir()
+    ]
+    resolved = {path.split("::")[0].replace("PROJECT", project) for path in named}
+    missing = [path for path in sorted(resolved) if not (REPO / path).exists()]
     assert missing == []
 
 

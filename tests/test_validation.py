@@ -27,6 +27,8 @@ BAD: list[tuple[str, dict[str, Any]]] = [
     ("project_slug", {"project_slug": "my--capstone"}),
     ("project_slug", {"project_slug": "trailing-"}),
     ("project_slug", {"project_slug": "café"}),
+    ("project_slug", {"project_slug": ""}),
+    ("project_slug", {"project_slug": "a/b"}),
     ("package_name", {"package_name": "class"}),
     ("package_name", {"package_name": "match"}),
     ("package_name", {"package_name": "2fast"}),
