@@ -4,7 +4,8 @@ Targets (issue: foundation): each focus's generated-project checks finish in und
 a warm uv cache, and `make test` from a cold uv cache finishes in under 20 minutes on 2 cores.
 
 For every variant in tests/conftest.py this generates the project with copier and times the
-project's own commands, `make all` then `make test`, with the shared (warm) uv cache. With
+project's own commands, `uv sync`, `make all` then `make test`, with the shared uv cache warmed
+by one untimed sync of a throwaway project first. With
 `--cold` it also runs the template's whole `make test` with an empty, private uv cache and
 reports its wall time. Results are printed and written as Markdown to `--output`.
 """
@@ -19,12 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from conftest import VARIANTS, generate_copier, project_env  # noqa: E402 - after sys.path
+
+# The benchmark generates from the working tree on purpose, like the tests.
+warnings.filterwarnings("ignore", message="Dirty template changes included automatically")
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -49,15 +54,26 @@ def main() -> int:
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="suite-bench-") as scratch:
-        for name in args.variant or list(VARIANTS):
+        names = args.variant or list(VARIANTS)
+        for name in names:  # warm the shared cache for every Python version; not counted
+            answers = VARIANTS[name]
+            warm = generate_copier(Path(scratch) / f"warm-{name}", answers)
+            timed(
+                ["uv", "sync", "--quiet"],
+                warm,
+                project_env(str(answers.get("python_version", "3.11"))),
+            )
+        for name in names:
             answers = VARIANTS[name]
             env = project_env(str(answers.get("python_version", "3.11")))
             root = generate_copier(Path(scratch) / name, answers)
-            timed(["uv", "sync", "--quiet"], root, env)  # warm the shared cache; not counted
+            sync = timed(["uv", "sync", "--quiet"], root, env)
             pipeline = timed(["make", "all"], root, env)
             checks = timed(["make", "test"], root, env)
-            rows.append((name, pipeline, checks))
-            print(f"{name}: make all {pipeline:.1f} s, make test {checks:.1f} s", flush=True)
+            rows.append((name, sync, pipeline, checks))
+            print(
+                f"{name}: uv sync {sync:.1f} s, make all {pipeline:.1f} s, make test {checks:.1f} s"
+            )
 
         cold = None
         if args.cold:
@@ -72,13 +88,15 @@ def main() -> int:
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
         f"{platform.platform()}, Python {platform.python_version()}.",
         "",
-        "| variant | `make all` (s) | `make test` (s) | both (s) | target < 90 s |",
-        "|---|---:|---:|---:|---|",
+        "| variant | `uv sync` | `make all` | `make test` | total (s) | target < 90 s |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    for name, pipeline, checks in rows:
-        total = pipeline + checks
+    for name, sync, pipeline, checks in rows:
+        total = sync + pipeline + checks
         verdict = "met" if total < 90 else "missed"
-        lines.append(f"| {name} | {pipeline:.1f} | {checks:.1f} | {total:.1f} | {verdict} |")
+        lines.append(
+            f"| {name} | {sync:.1f} | {pipeline:.1f} | {checks:.1f} | {total:.1f} | {verdict} |"
+        )
     if cold is not None:
         verdict = "met" if cold < 20 * 60 else "missed"
         lines += [

@@ -116,3 +116,17 @@ def test_docs_point_at_real_files(built: Built) -> None:
         # then every path they name exists
         missing = [path for path in sorted(paths) if not list(built.root.glob(path.rstrip("/")))]
         assert missing == [], f"{doc} names files that are not there: {missing}"
+
+
+@pytest.mark.parametrize("built", PARAMS[:1], indirect=True)
+def test_pre_commit_hooks_pass_offline(built: Built) -> None:
+    # given the project committed to a fresh repository, as a student starts
+    run(["git", "init", "-q"], built.root)
+    run(["git", "add", "-A"], built.root)
+    # when every pre-commit hook runs on every file (no hook downloads anything)
+    output = run(
+        ["uv", "run", "--no-sync", "pre-commit", "run", "--all-files"], built.root, built.env
+    )
+    # then each hook ran and passed
+    assert "Passed" in output
+    assert "Failed" not in output
