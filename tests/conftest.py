@@ -91,6 +91,14 @@ def generate_cookiecutter(out_dir: Path, answers: Mapping[str, Any]) -> Path:
     return project
 
 
+def bake(cookies: Any, answers: Mapping[str, Any]) -> Path:
+    """Generate with pytest-cookies' `cookies` fixture (cookiecutter's Python API)."""
+    result = cookies.bake(extra_context=cookiecutter_context(answers), template=str(TEMPLATE))
+    if result.exit_code != 0:
+        raise GenerationError(str(result.exception))
+    return Path(result.project_path)
+
+
 class GenerationError(RuntimeError):
     """A generator refused the answers or failed."""
 

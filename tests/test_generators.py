@@ -14,6 +14,7 @@ from conftest import (
     REPO,
     TEMPLATE,
     VARIANTS,
+    bake,
     empty_dirs,
     generate_cookiecutter,
     generate_copier,
@@ -103,12 +104,14 @@ def test_focus_presets_agree() -> None:
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
-def test_copier_and_cookiecutter_write_identical_projects(name: str, tmp_path: Path) -> None:
+def test_copier_and_cookiecutter_write_identical_projects(
+    name: str, tmp_path: Path, cookies: object
+) -> None:
     # given the same answers
     answers = VARIANTS[name]
-    # when both tools generate a project
+    # when both tools generate a project (cookiecutter through pytest-cookies)
     by_copier = generate_copier(tmp_path / "copier" / "project", answers)
-    by_cookiecutter = generate_cookiecutter(tmp_path / "cookiecutter", answers)
+    by_cookiecutter = bake(cookies, answers)
     # then the files are byte-identical, apart from copier's answers file
     copier_files, cookie_files = tree(by_copier), tree(by_cookiecutter)
     assert sorted(copier_files) == sorted(cookie_files)
@@ -134,6 +137,15 @@ def test_copier_answers_file_records_every_question(generated: dict[str, Path]) 
     assert "cookiecutter" not in answers
     assert answers["project_name"] == VARIANTS["architecture-plus"]["project_name"]
     assert answers["components"] == ["notebooks", "devcontainer"]
+
+
+def test_cookiecutter_command_line_with_directory_option(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    # when a user runs `cookiecutter <repo> --directory template`, as the README says
+    project = generate_cookiecutter(tmp_path, VARIANTS["product"])
+    # then they get the same files as copier's
+    assert tree(project) == tree(generated["product"])
 
 
 @pytest.mark.parametrize(
