@@ -56,13 +56,60 @@ STDLIB = frozenset(
 # Libraries every generated project imports: a package of the same name shadows them.
 DEPENDENCIES = frozenset(
     "joblib matplotlib mkdocs mypy numpy pandas pyarrow pydantic pytest rich ruff "
-    "scipy sklearn typer yaml".split()
+    "scipy sklearn typer yaml "
+    # and the libraries components bring
+    "dvc duckdb evidently fairlearn fastapi httpx ibis lightgbm locust mlflow optuna "
+    "pandera playwright prefect prometheus_client pyspark redis river schemathesis "
+    "sqlalchemy starlette streamlit uvicorn xgboost".split()
 )
 LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "none")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 FOCUSES = ("data", "modeling", "architecture", "product")
 PROBLEM_TYPES = ("classification", "regression")
-COMPONENTS = ("notebooks", "devcontainer")
+COMPONENTS = (
+    "notebooks",
+    "devcontainer",
+    "ingestion",
+    "validation",
+    "sanity",
+    "warehouse",
+    "streaming",
+    "dvc",
+    "features",
+    "zoo",
+    "tuning",
+    "ensembles",
+    "leaderboard",
+    "tracking",
+    "research",
+    "api",
+    "compose",
+    "kubernetes",
+    "retraining",
+    "monitoring",
+    "loadtest",
+    "runbook",
+    "app",
+    "site",
+    "feedback",
+    "synthetic",
+    "fairness",
+)
+# Components that need others; copier.yml's component_requires is the same table.
+REQUIRES = {
+    "streaming": ("validation",),
+    "dvc": ("ingestion", "validation"),
+    "tuning": ("zoo",),
+    "ensembles": ("zoo", "tuning"),
+    "leaderboard": ("zoo",),
+    "research": ("zoo",),
+    "compose": ("api",),
+    "kubernetes": ("api",),
+    "retraining": ("api",),
+    "monitoring": ("api",),
+    "loadtest": ("api",),
+    "feedback": ("app",),
+}
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str | None:
@@ -138,6 +185,14 @@ def check_components(value: str) -> str | None:
         )
     if value != ",".join(names):
         return "components: write names separated by commas only, e.g. 'notebooks,devcontainer'"
+    missing = [
+        f"'{name}' needs '{need}'"
+        for name in names
+        for need in REQUIRES.get(name, ())
+        if need not in names
+    ]
+    if missing:
+        return f"components: {', '.join(missing)}; add what is needed or drop the component"
     return None
 
 

@@ -174,3 +174,47 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each variant generated once by copier, for the tests that only read files."""
     root = tmp_path_factory.mktemp("generated")
     return {name: generate_copier(root / name, answers) for name, answers in VARIANTS.items()}
+
+
+# Heavy tests take a built variant (the `built` fixture, indirect parametrisation).
+# CI runs one variant per job: TEMPLATE_VARIANTS=data,regression-bare
+SELECTED = [n for n in os.environ.get("TEMPLATE_VARIANTS", ",".join(VARIANTS)).split(",") if n]
+PARAMS = [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SELECTED]
+
+
+def variant_params(*names: str) -> list[Any]:
+    """Params for the named variants that this run selected (for focus-specific tests).
+
+    Use as `@pytest.mark.parametrize("built", variant_params("data"), indirect=True)`:
+    the test then shares the variant's generated project and `make all` with every
+    other heavy test of that variant, on the same xdist worker.
+    """
+    return [param for param in PARAMS if param.values[0] in names]
+
+
+class Built:
+    """A generated project after `make all`, with what its commands printed."""
+
+    def __init__(self, root: Path, python_version: str) -> None:
+        self.root = root
+        self.env = project_env(python_version)
+        self.pipeline_output = run(["make", "all"], root, self.env)
+
+
+_built: dict[str, Built] = {}
+
+
+@pytest.fixture(scope="session")
+def projects_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("projects")
+
+
+@pytest.fixture
+def built(request: pytest.FixtureRequest, projects_root: Path) -> Built:
+    """Generate a variant and run `make all` in it, once per test session and worker."""
+    name = request.param
+    if name not in _built:
+        answers = VARIANTS[name]
+        root = generate_copier(projects_root / name, answers)
+        _built[name] = Built(root, str(answers.get("python_version", "3.11")))
+    return _built[name]

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, VARIANTS, generate_copier, project_env, run, tree
+from conftest import PARAMS, REPO, VARIANTS, Built, run, tree
 
 pytestmark = pytest.mark.heavy
 
@@ -24,37 +23,6 @@ ACTIONLINT = REPO / "tests" / "tools" / "actionlint.mjs"
 PATH_IN_DOCS = re.compile(
     r"`((?:[\w.-]+/)+[\w.*-]*|[\w-]+\.(?:md|yaml|yml|toml|csv|json|ipynb|png|joblib))`"
 )
-# CI runs one variant per job: TEMPLATE_VARIANTS=data,regression-bare
-SELECTED = [n for n in os.environ.get("TEMPLATE_VARIANTS", ",".join(VARIANTS)).split(",") if n]
-PARAMS = [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SELECTED]
-
-
-class Built:
-    """A generated project after `make all`, with what its commands printed."""
-
-    def __init__(self, root: Path, python_version: str) -> None:
-        self.root = root
-        self.env = project_env(python_version)
-        self.pipeline_output = run(["make", "all"], root, self.env)
-
-
-_built: dict[str, Built] = {}
-
-
-@pytest.fixture(scope="session")
-def projects_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("projects")
-
-
-@pytest.fixture
-def built(request: pytest.FixtureRequest, projects_root: Path) -> Built:
-    """Generate a variant and run `make all` in it, once per test session and worker."""
-    name = request.param
-    if name not in _built:
-        answers = VARIANTS[name]
-        root = generate_copier(projects_root / name, answers)
-        _built[name] = Built(root, str(answers.get("python_version", "3.11")))
-    return _built[name]
 
 
 def test_variants_are_distinct_trees(generated: dict[str, Path]) -> None:

@@ -49,7 +49,9 @@ BAD: list[tuple[str, dict[str, Any]]] = [
     ("license", {"license": "GPL"}),
     ("python_version", {"python_version": "3.9"}),
     ("problem_type", {"problem_type": "clustering"}),
-    ("components", {"components": ["notebooks", "kubernetes"]}),
+    ("components", {"components": ["notebooks", "spaceship"]}),
+    ("components", {"components": ["feedback"]}),
+    ("components", {"focus": "modeling", "components": ["zoo", "ensembles"]}),
 ]
 
 GOOD: list[dict[str, Any]] = [
@@ -61,6 +63,7 @@ GOOD: list[dict[str, Any]] = [
     {"github_owner": "x" * 39},
     {"project_name": "机器学习 capstone", "project_slug": "ml-capstone"},
     {"components": []},
+    {"focus": "product", "components": ["app", "feedback"]},
 ]
 
 
@@ -135,3 +138,9 @@ def test_choice_lists_match_copier() -> None:
         choices = config[name]["choices"]
         values = tuple(choices.values()) if isinstance(choices, dict) else tuple(choices)
         assert values == allowed, name
+
+
+def test_component_prerequisites_match_copier() -> None:
+    table = load_copier_config()["component_requires"]["default"]
+    assert {name: tuple(needs) for name, needs in table.items()} == rules.REQUIRES
+    assert set(table) | {n for needs in table.values() for n in needs} <= set(rules.COMPONENTS)

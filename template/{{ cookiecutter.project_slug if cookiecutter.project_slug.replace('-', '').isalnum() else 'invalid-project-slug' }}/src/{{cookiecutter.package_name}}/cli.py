@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import PROG, __version__
+from .commands import register_all
 from .config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
 from .errors import PipelineError
 from .evaluation.metrics import LOWER_IS_BETTER
@@ -194,3 +195,7 @@ def all_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
         settings = load_config(config)
         for step in (_data, _features, _train, _evaluate):
             step(settings)
+
+
+# Components add their commands (ingest, tune, serve, app...) from commands/.
+register_all(app)
