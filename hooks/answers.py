@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 
 RENDERED_ANSWERS = r"""{{ cookiecutter | tojson }}"""
 
@@ -174,17 +175,30 @@ def check_github_owner(value: str) -> str | None:
     )
 
 
-def check_components(value: str) -> str | None:
-    """A comma-separated list of known components (empty is allowed)."""
+def _component_names(question: str, value: str) -> tuple[list[str], str | None]:
+    """Parse a comma-separated component list; name the question in any problem."""
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in COMPONENTS]
     if unknown:
-        return (
-            f"components: unknown {', '.join(repr(n) for n in unknown)}; "
+        return names, (
+            f"{question}: unknown {', '.join(repr(n) for n in unknown)}; "
             f"choose from {', '.join(COMPONENTS)}"
         )
     if value != ",".join(names):
-        return "components: write names separated by commas only, e.g. 'notebooks,devcontainer'"
+        return names, f"{question}: write names separated by commas only, e.g. 'notebooks,app'"
+    return names, None
+
+
+def check_component_list(question: str) -> Callable[[str], str | None]:
+    """A check for extra_components or dropped_components: known names only."""
+    return lambda value: _component_names(question, value)[1]
+
+
+def check_components(value: str) -> str | None:
+    """The resulting set: known names, and every prerequisite present."""
+    names, problem = _component_names("components", value)
+    if problem:
+        return problem
     missing = [
         f"'{name}' needs '{need}'"
         for name in names
@@ -192,7 +206,10 @@ def check_components(value: str) -> str | None:
         if need not in names
     ]
     if missing:
-        return f"components: {', '.join(missing)}; add what is needed or drop the component"
+        return (
+            f"components: {', '.join(missing)}; "
+            "add what is needed to extra_components or drop the component"
+        )
     return None
 
 
@@ -207,6 +224,8 @@ CHECKS = {
     "python_version": lambda v: _choice("python_version", v, PYTHON_VERSIONS),
     "focus": lambda v: _choice("focus", v, FOCUSES),
     "problem_type": lambda v: _choice("problem_type", v, PROBLEM_TYPES),
+    "extra_components": check_component_list("extra_components"),
+    "dropped_components": check_component_list("dropped_components"),
     "components": check_components,
 }
 

@@ -29,13 +29,24 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "regression-bare": {
         "focus": "modeling",
         "problem_type": "regression",
-        "components": [],
+        "dropped_components": [
+            "notebooks",
+            "devcontainer",
+            "features",
+            "zoo",
+            "tuning",
+            "ensembles",
+            "leaderboard",
+            "tracking",
+            "research",
+        ],
         "license": "none",
         "python_version": "3.12",
     },
+    # An architecture project that also wants the product's demo app.
     "architecture-plus": {
         "focus": "architecture",
-        "components": ["notebooks", "devcontainer"],
+        "extra_components": ["notebooks", "app"],
         "license": "Apache-2.0",
         "python_version": "3.13",
         "project_name": 'Ünïcode: l\'été "quoted" \\ back',
@@ -45,12 +56,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 
 def copier_data(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers as copier takes them (components is a list)."""
+    """Answers as copier takes them (component answers are lists)."""
     return dict(answers)
 
 
 def cookiecutter_context(answers: Mapping[str, Any]) -> dict[str, str]:
-    """Answers as cookiecutter takes them (components is a comma-separated string)."""
+    """Answers as cookiecutter takes them (component answers are comma-separated strings)."""
     context = {}
     for key, value in answers.items():
         context[key] = ",".join(value) if isinstance(value, list) else str(value)

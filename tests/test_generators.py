@@ -33,7 +33,8 @@ QUESTION_ORDER = [
     "license",
     "python_version",
     "focus",
-    "components",
+    "extra_components",
+    "dropped_components",
     "problem_type",
 ]
 # Jinja left behind: `{{`/`{%`/`{#` that is not GitHub's own `${{ ... }}`.
@@ -56,9 +57,11 @@ def test_both_tools_ask_the_same_questions_in_the_same_order() -> None:
     # given the two question files
     copier_questions = asked_questions(load_copier_config())
     cookie_questions = [key for key in cookiecutter_json() if not key.startswith("_")]
-    # then both ask identity, focus, options, in that order
+    # then both ask identity, focus, options, in that order; cookiecutter cannot
+    # compute a value silently, so it also shows the resulting components to confirm
     assert copier_questions == QUESTION_ORDER
-    assert cookie_questions == QUESTION_ORDER
+    confirm = QUESTION_ORDER.index("dropped_components") + 1
+    assert cookie_questions == [*QUESTION_ORDER[:confirm], "components", *QUESTION_ORDER[confirm:]]
 
 
 def test_every_copier_question_has_a_type_and_help() -> None:
@@ -67,7 +70,8 @@ def test_every_copier_question_has_a_type_and_help() -> None:
         spec = config[name]
         assert spec.get("type"), f"{name} has no type"
         assert len(str(spec.get("help", ""))) > 20, f"{name} has no useful help"
-    assert set(cookiecutter_json()["__prompts__"]) == set(QUESTION_ORDER)  # type: ignore[arg-type]
+    prompts = set(cookiecutter_json()["__prompts__"])  # type: ignore[arg-type]
+    assert prompts == {*QUESTION_ORDER, "components"}
 
 
 def test_choices_and_defaults_agree() -> None:
@@ -92,14 +96,14 @@ def test_focus_presets_agree() -> None:
     # given copier's preset table and cookiecutter's templated default
     presets = load_copier_config()["focus_presets"]["default"]
     default = cookiecutter_json()["components"]
-    literal = re.search(r"\{\{ (\{.*\})\[cookiecutter\.focus\] \}\}", str(default))
+    literal = re.search(r"\{\{ \((\{.*?\})\[cookiecutter\.focus\]", str(default))
     assert literal, "cookiecutter.json components default changed shape"
     cookie_presets = yaml.safe_load(literal.group(1))
     # then both switch on the same components for every focus
     assert set(presets) == set(FOCUSES)
     assert {focus: ",".join(names) for focus, names in presets.items()} == cookie_presets
     # and every preset names a component both tools offer
-    offered = set(load_copier_config()["components"]["choices"].values())
+    offered = set(load_copier_config()["extra_components"]["choices"].values())
     assert {name for names in presets.values() for name in names} <= offered
 
 
@@ -136,7 +140,9 @@ def test_copier_answers_file_records_every_question(generated: dict[str, Path]) 
     assert set(QUESTION_ORDER) <= set(answers)
     assert "cookiecutter" not in answers
     assert answers["project_name"] == VARIANTS["architecture-plus"]["project_name"]
-    assert answers["components"] == ["notebooks", "devcontainer"]
+    assert answers["extra_components"] == ["notebooks", "app"]
+    assert answers["dropped_components"] == []
+    assert "components" not in answers
 
 
 def test_cookiecutter_command_line_with_directory_option(

@@ -49,9 +49,11 @@ BAD: list[tuple[str, dict[str, Any]]] = [
     ("license", {"license": "GPL"}),
     ("python_version", {"python_version": "3.9"}),
     ("problem_type", {"problem_type": "clustering"}),
-    ("components", {"components": ["notebooks", "spaceship"]}),
-    ("components", {"components": ["feedback"]}),
-    ("components", {"focus": "modeling", "components": ["zoo", "ensembles"]}),
+    ("extra_components", {"extra_components": ["notebooks", "spaceship"]}),
+    ("dropped_components", {"dropped_components": ["spaceship"]}),
+    ("components", {"focus": "product", "dropped_components": ["app"]}),
+    ("components", {"focus": "modeling", "dropped_components": ["tuning"]}),
+    ("components", {"focus": "data", "extra_components": ["feedback"]}),
 ]
 
 GOOD: list[dict[str, Any]] = [
@@ -62,8 +64,19 @@ GOOD: list[dict[str, Any]] = [
     {"github_owner": "a-b-c9"},
     {"github_owner": "x" * 39},
     {"project_name": "机器学习 capstone", "project_slug": "ml-capstone"},
-    {"components": []},
-    {"focus": "product", "components": ["app", "feedback"]},
+    {
+        "dropped_components": [
+            "notebooks",
+            "devcontainer",
+            "ingestion",
+            "validation",
+            "sanity",
+            "warehouse",
+            "streaming",
+            "dvc",
+        ]
+    },
+    {"focus": "architecture", "extra_components": ["app", "feedback", "api"]},
 ]
 
 
@@ -107,6 +120,13 @@ def test_shared_rules_reject_what_the_tools_reject(case: tuple[str, dict[str, An
     flat = {
         key: ",".join(value) if isinstance(value, list) else value for key, value in answers.items()
     }
+    # the hook sees the resulting components too, as cookiecutter renders them
+    presets = load_copier_config()["focus_presets"]["default"]
+    preset = presets.get(answers.get("focus", "data"), [])
+    extra, dropped = answers.get("extra_components", []), answers.get("dropped_components", [])
+    flat["components"] = ",".join(
+        dict.fromkeys(name for name in [*preset, *extra] if name not in dropped)
+    )
     assert any(message.startswith(f"{question}:") for message in rules.problems(flat))
 
 
@@ -133,7 +153,8 @@ def test_choice_lists_match_copier() -> None:
         ("python_version", rules.PYTHON_VERSIONS),
         ("focus", rules.FOCUSES),
         ("problem_type", rules.PROBLEM_TYPES),
-        ("components", rules.COMPONENTS),
+        ("extra_components", rules.COMPONENTS),
+        ("dropped_components", rules.COMPONENTS),
     ]:
         choices = config[name]["choices"]
         values = tuple(choices.values()) if isinstance(choices, dict) else tuple(choices)
