@@ -8,9 +8,17 @@ Every contender runs as a fresh subprocess, exactly as a student would type it:
 
 * ``copier copy --vcs-ref HEAD --defaults -d focus=F --quiet REPO DEST`` for each focus,
 * ``cookiecutter --no-input REPO focus=F --directory template -o OUT`` for the same focuses,
-* ``ccds --no-input CCDS_TEMPLATE -o OUT`` when a local copy of the ccds template is given
+* ``ccds --no-input git+file://CCDS_REPO -o OUT`` when a local copy of the ccds template is given
   (``--ccds-template PATH`` or the ``CCDS_TEMPLATE`` environment variable; the ccds
   package on PyPI does not ship its template, which it normally clones from GitHub).
+
+Same footing: a student runs both tools against a git repository (``copier copy gh:…``,
+plain ``ccds``, which clones GitHub's ``drivendataorg/cookiecutter-data-science``), so
+both clone here too. copier clones this repository; the ccds template is committed to a
+scratch git repository that ccds clones through a ``git+file://`` URL on every run (cookiecutter
+deletes and re-clones its cached copy under ``--no-input``). No network is involved on
+either side. ``--ccds-as-folder`` lets ccds read the folder directly instead, skipping the
+clone it does in real use; that favours ccds and is reported as such.
 
 The runs are interleaved: every round runs each contender once, and the order rotates
 from round to round, so drift on the machine (other load, thermal state, caches) spreads
@@ -125,6 +133,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("CCDS_TEMPLATE") or None,
         help="local copy of the cookiecutter-data-science template (default: $CCDS_TEMPLATE)",
     )
+    parser.add_argument(
+        "--ccds-as-folder",
+        action="store_true",
+        help="let ccds read the template folder instead of cloning it as it does in real use",
+    )
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default: 7)")
     parser.add_argument(
         "--warmup", type=int, default=1, help="untimed rounds run first (default: 1)"
@@ -193,7 +206,7 @@ def build_contenders(
     copier: Path,
     cookiecutter: Path,
     ccds: Path | None,
-    ccds_template: Path | None,
+    ccds_template: str | None,
 ) -> list[Contender]:
     contenders: list[Contender] = []
     for focus in focuses:
@@ -238,7 +251,7 @@ def build_contenders(
             Contender(
                 key="ccds",
                 label="ccds --no-input (cookiecutter-data-science defaults)",
-                argv=(str(ccds), "--no-input", str(ccds_template), "-o", "{out}"),
+                argv=(str(ccds), "--no-input", ccds_template, "-o", "{out}"),
                 focus=None,
             )
         )
@@ -324,6 +337,28 @@ def clean_clone(repo: Path, stack: contextlib.ExitStack) -> Path:
     return clone
 
 
+def ccds_git_repo(template: Path, stack: contextlib.ExitStack) -> str:
+    """The ccds template committed to a scratch git repository, as a ``file://`` URL."""
+    target = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ccds-")))
+    repo = target / "cookiecutter-data-science"
+    shutil.copytree(template, repo, ignore=shutil.ignore_patterns(".git"))
+    git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    try:
+        # ccds checks out the tag of its own version (v2.3.0), as it does on GitHub.
+        tag = f"v{package_version('cookiecutter-data-science')}"
+        for command in (
+            ["init", "--quiet"],
+            ["add", "--all"],
+            ["commit", "--quiet", "-m", "ccds"],
+            ["tag", tag],
+        ):
+            subprocess.run([*git, *command], check=True, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", "") or error
+        raise BenchmarkError(f"cannot commit the ccds template to {repo}: {detail}") from error
+    return "git+" + repo.as_uri()
+
+
 def command_output(argv: list[str]) -> str:
     try:
         return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
@@ -348,7 +383,9 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
-def machine_lines(repo: Path, ccds_template: Path | None, *, clean: bool) -> list[str]:
+def machine_lines(
+    repo: Path, ccds_template: Path | None, *, clean: bool, ccds_folder: bool
+) -> list[str]:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     head = command_output(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"])
     dirty = command_output(["git", "-C", str(repo), "status", "--porcelain"])
@@ -367,7 +404,16 @@ def machine_lines(repo: Path, ccds_template: Path | None, *, clean: bool) -> lis
         f"- copier {package_version('copier')}, cookiecutter {package_version('cookiecutter')}, "
         f"cookiecutter-data-science {package_version('cookiecutter-data-science')}",
         f"- Template: {repo} at {head} ({state}); generated from {source}",
-        f"- ccds template: {ccds_template if ccds_template else 'none'}",
+        f"- ccds template: {ccds_template if ccds_template else 'none'}"
+        + (
+            ""
+            if not ccds_template
+            else (
+                ", read as a folder (--ccds-as-folder: no clone, unlike real use)"
+                if ccds_folder
+                else ", committed to a scratch git repository that ccds clones each run"
+            )
+        ),
     ]
     if clean and state == "uncommitted changes":
         lines.append(
@@ -479,17 +525,29 @@ def main(argv: list[str] | None = None) -> int:
             f"unknown focus {', '.join(unknown)}; choose from {', '.join(known)}", file=sys.stderr
         )
         return 2
-    machine = machine_lines(args.repo, ccds_template if ccds else None, clean=args.clean_clone)
+    machine = machine_lines(
+        args.repo,
+        ccds_template if ccds else None,
+        clean=args.clean_clone,
+        ccds_folder=args.ccds_as_folder,
+    )
     try:
         with contextlib.ExitStack() as stack:
             source = clean_clone(args.repo, stack) if args.clean_clone else args.repo
+            ccds_source = None
+            if ccds is not None and ccds_template is not None:
+                ccds_source = (
+                    str(ccds_template)
+                    if args.ccds_as_folder
+                    else ccds_git_repo(ccds_template, stack)
+                )
             contenders = build_contenders(
                 source,
                 focuses,
                 copier=copier,
                 cookiecutter=cookiecutter,
                 ccds=ccds,
-                ccds_template=ccds_template,
+                ccds_template=ccds_source,
             )
             results = measure(
                 contenders, args.rounds, args.warmup, bytecode_cache=not args.no_bytecode_cache
