@@ -73,9 +73,7 @@ COMPONENTS = (
     "ingestion",
     "validation",
     "sanity",
-    "warehouse",
     "streaming",
-    "dvc",
     "features",
     "zoo",
     "tuning",
@@ -99,7 +97,6 @@ COMPONENTS = (
 # Components that need others; copier.yml's component_requires is the same table.
 REQUIRES = {
     "streaming": ("validation",),
-    "dvc": ("ingestion", "validation"),
     "tuning": ("zoo",),
     "ensembles": ("zoo", "tuning"),
     "leaderboard": ("zoo",),

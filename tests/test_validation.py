@@ -71,9 +71,7 @@ GOOD: list[dict[str, Any]] = [
             "ingestion",
             "validation",
             "sanity",
-            "warehouse",
             "streaming",
-            "dvc",
         ]
     },
     {"focus": "architecture", "extra_components": ["app", "feedback", "api"]},
