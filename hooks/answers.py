@@ -59,7 +59,7 @@ DEPENDENCIES = frozenset(
     "joblib matplotlib mkdocs mypy numpy pandas pyarrow pydantic pytest rich ruff "
     "scipy sklearn typer yaml "
     # and the libraries components bring
-    "dvc duckdb evidently fairlearn fastapi httpx ibis lightgbm locust mlflow optuna "
+    "duckdb evidently fairlearn fastapi httpx ibis lightgbm locust mlflow optuna "
     "pandera playwright prefect prometheus_client pyspark redis river schemathesis "
     "sqlalchemy starlette streamlit uvicorn xgboost".split()
 )

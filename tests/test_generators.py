@@ -154,16 +154,49 @@ def test_cookiecutter_command_line_with_directory_option(
     assert tree(project) == tree(generated["product"])
 
 
-@pytest.mark.parametrize(
-    ("component", "path"),
-    [("notebooks", "notebooks/01-explore.ipynb"), ("devcontainer", ".devcontainer.json")],
-)
+# One file per component, and a variant that has the component on.
+COMPONENT_FILES = [
+    ("notebooks", "notebooks/01-explore.ipynb", "architecture-plus"),
+    ("devcontainer", ".devcontainer.json", "architecture-plus"),
+    ("ingestion", "configs/ingestion.yaml", "data"),
+    ("validation", "configs/validation.yaml", "data"),
+    ("sanity", "mk/sanity.mk", "data"),
+    ("streaming", "configs/streaming.yaml", "data"),
+    ("features", "configs/features.yaml", "modeling"),
+    ("zoo", "configs/models.yaml", "modeling"),
+    ("tuning", "configs/tuning.yaml", "modeling"),
+    ("ensembles", "configs/ensembles.yaml", "modeling"),
+    ("leaderboard", "configs/leaderboard.yaml", "modeling"),
+    ("tracking", "configs/tracking.yaml", "modeling"),
+    ("research", "src/*/models/family_mlp.py", "modeling"),
+    ("api", "Dockerfile.api", "architecture"),
+    ("compose", "compose.yaml", "architecture"),
+    ("kubernetes", "mk/kubernetes.mk", "architecture"),
+    ("retraining", "configs/retraining.yaml", "architecture"),
+    ("monitoring", "configs/monitoring.yaml", "architecture"),
+    ("loadtest", "locustfile.py", "architecture"),
+    ("runbook", "docs/runbook.md", "architecture"),
+    ("app", "Dockerfile.app", "product"),
+    ("site", "docs/product.md", "product"),
+    ("feedback", "mk/feedback.mk", "product"),
+    ("synthetic", "mk/synthetic.mk", "product"),
+    ("fairness", "configs/fairness.yaml", "product"),
+]
+
+
+def test_every_component_has_a_file_row() -> None:
+    offered = list(load_copier_config()["extra_components"]["choices"].values())
+    assert [component for component, _, _ in COMPONENT_FILES] == offered
+
+
+@pytest.mark.parametrize(("component", "path", "variant"), COMPONENT_FILES)
 def test_components_switch_files_by_name(
-    component: str, path: str, generated: dict[str, Path]
+    component: str, path: str, variant: str, generated: dict[str, Path]
 ) -> None:
-    # given a project with every component and one with none
-    assert (generated["architecture-plus"] / path).is_file()
-    assert not (generated["regression-bare"] / path).exists()
+    # given a project with the component and one with no component at all
+    # then the component's file is there, and only there
+    assert list(generated[variant].glob(path)), f"{component}: {path} missing in {variant}"
+    assert not list(generated["regression-bare"].glob(path))
 
 
 def test_focus_changes_the_checklist(generated: dict[str, Path]) -> None:

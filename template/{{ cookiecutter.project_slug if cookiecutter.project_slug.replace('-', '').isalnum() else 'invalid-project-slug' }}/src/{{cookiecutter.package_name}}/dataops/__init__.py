@@ -1,0 +1,1 @@
+"""Data operations: ingestion, validation with quarantine and streaming (components add them)."""

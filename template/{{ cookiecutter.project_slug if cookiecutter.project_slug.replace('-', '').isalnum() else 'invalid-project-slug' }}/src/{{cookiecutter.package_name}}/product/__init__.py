@@ -1,0 +1,1 @@
+"""Product components: the demo app logic, feedback, synthetic data and bias analysis."""

@@ -1,0 +1,1 @@
+"""Serving and operations: the prediction API, retraining and drift monitoring (components)."""

@@ -1,0 +1,263 @@
+"""The architecture focus delivers issue 5's promises, checked with the project's own commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import yaml
+from conftest import Built, run, variant_params
+
+pytestmark = pytest.mark.heavy
+
+ARCHITECTURE = variant_params("architecture")
+SLUG = "ml-capstone"
+SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def call(url: str, body: Any = None, method: str | None = None) -> tuple[int, Any]:
+    """Send a request (JSON body if given); return the status and the decoded answer."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@contextmanager
+def serving(built: Built, *args: str) -> Iterator[str]:
+    """Run `<slug> serve` (a real uvicorn server) on a free port; yield its URL."""
+    port = free_port()
+    command = ["uv", "run", SLUG, "serve", "--port", str(port), *args]
+    server = subprocess.Popen(
+        command, cwd=built.root, env=built.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if call(f"{url}/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read().decode() if server.stdout else ""
+                pytest.fail(f"`{' '.join(command)}` did not start:\n{output[-4000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def raw_records(built: Built, rows: int) -> list[dict[str, Any]]:
+    """The first rows of the bundled data as API records (classification features)."""
+    numeric = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+    with (built.root / "data/raw/penguins.csv").open(encoding="utf-8") as handle:
+        reader = list(csv.DictReader(handle))
+    records = []
+    for row in reader:
+        if "NA" in (row[name] for name in numeric):
+            continue
+        record: dict[str, Any] = {name: float(row[name]) for name in numeric}
+        record["island"] = row["island"]
+        record["sex"] = None if row["sex"] in ("NA", "") else row["sex"]
+        records.append(record)
+    return records[:rows]
+
+
+def write(built: Built, relative: str, data: Any) -> str:
+    path = built.root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return relative
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_the_api_starts_as_a_real_server_and_answers(built: Built) -> None:
+    # given the project after `make all` (a trained model in models/)
+    record = raw_records(built, 1)[0]
+    with serving(built) as url:
+        # when calling every endpoint
+        ready = call(f"{url}/ready")
+        single = call(f"{url}/v1/predict", record)
+        batch = call(f"{url}/v1/predict/batch", {"records": raw_records(built, 20)})
+        model = call(f"{url}/v1/model")
+        bad = call(f"{url}/v1/predict", {**record, "bill_length_mm": "long"})
+        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:
+            metrics = response.read().decode()
+    # then the answers are right, and a bad payload is a 422 naming the field
+    assert ready[0] == 200
+    assert single[0] == 200
+    assert single[1]["prediction"] in SPECIES
+    assert batch[0] == 200
+    assert len(batch[1]["predictions"]) == 20
+    assert set(batch[1]["predictions"]) <= SPECIES
+    assert model[1]["name"] == "logistic_regression"
+    assert model[1]["training_seconds"] > 0
+    assert bad[0] == 422
+    assert bad[1]["detail"][0]["loc"] == ["body", "bill_length_mm"]
+    assert 'api_requests_total{endpoint="/v1/predict",status="200"}' in metrics
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_the_api_survives_fuzzing_from_its_own_openapi_spec(built: Built) -> None:
+    # given the project / when schemathesis fuzzes the live API / then no answer is a 5xx
+    output = run(["make", "fuzz"], built.root, built.env)
+    assert "No issues found" in output
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_a_missing_model_store_is_a_clear_start_up_error(built: Built) -> None:
+    # given a serving config whose model store does not exist
+    config = write(built, "configs/serving-missing.yaml", {"model_dir": "no/such/models"})
+    # when starting the server
+    result = subprocess.run(
+        ["uv", "run", SLUG, "serve", "--serving-config", config],
+        cwd=built.root,
+        env=built.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # then it exits 2 with one clear line, no traceback
+    assert result.returncode == 2
+    assert "model_dir: the model store no/such/models does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_the_manifests_render_and_validate(built: Built) -> None:
+    # given the Kustomize base and overlays / when rendering and validating them offline
+    run(["make", "manifests"], built.root, built.env)
+    # then both overlays hold every promised kind, hardened
+    for overlay in ("dev", "prod"):
+        documents = list(yaml.safe_load_all((built.root / f"build/k8s/{overlay}.yaml").read_text()))
+        kinds = {document["kind"] for document in documents}
+        assert {
+            "Deployment",
+            "Service",
+            "HorizontalPodAutoscaler",
+            "ConfigMap",
+            "PodDisruptionBudget",
+            "CronJob",
+        } <= kinds
+        (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+        assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_retraining_promotes_a_better_model_and_serving_picks_it_up(built: Built) -> None:
+    # given a weak champion (the dummy model) served by a running server
+    pipeline = yaml.safe_load((built.root / "configs/pipeline.yaml").read_text(encoding="utf-8"))
+    pipeline["model"] = {"name": "dummy", "params": {}}
+    write(built, "configs/pipeline-dummy.yaml", pipeline)
+    run(
+        ["uv", "run", SLUG, "train", "--config", "configs/pipeline-dummy.yaml"],
+        built.root,
+        built.env,
+    )
+    with serving(built) as url:
+        assert call(f"{url}/v1/model")[1]["name"] == "dummy"
+        retraining = write(
+            built,
+            "configs/retraining-test.yaml",
+            {"reload_urls": [url], "report": "reports/retrain-test.json"},
+        )
+        # when the retrain flow runs
+        output = run(["uv", "run", SLUG, "retrain", "--config", retraining], built.root, built.env)
+        # then the real model is promoted and the same server process serves it
+        served = call(f"{url}/v1/model")[1]
+        predicted = call(f"{url}/v1/predict", raw_records(built, 1)[0])
+    report = json.loads((built.root / "reports/retrain-test.json").read_text(encoding="utf-8"))
+    assert report["promoted"] is True, output
+    assert report["challenger"] > report["champion"]
+    assert report["reloaded"] == [url]
+    assert served["name"] == "logistic_regression"
+    assert served["version"] == report["model_version"]
+    assert predicted[1]["model_version"] == report["model_version"]
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+@pytest.mark.parametrize("shifted", [False, True])
+def test_drift_fires_on_shifted_requests_only(built: Built, shifted: bool) -> None:
+    # given a request log of real rows, shifted or not
+    records = raw_records(built, 300)
+    if shifted:
+        for record in records:
+            record["flipper_length_mm"] += 40
+            record["bill_length_mm"] *= 1.4
+            record["island"] = "Biscoe"
+    name = "shifted" if shifted else "unshifted"
+    log = built.root / f"reports/requests-{name}.jsonl"
+    log.parent.mkdir(exist_ok=True)
+    log.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    serving_config = write(
+        built, f"configs/serving-{name}.yaml", {"request_log": str(log.relative_to(built.root))}
+    )
+    monitoring = write(
+        built,
+        f"configs/monitoring-{name}.yaml",
+        {"serving_config": serving_config, "report_dir": f"reports/drift-{name}"},
+    )
+    # when running the drift check
+    output = run(["uv", "run", SLUG, "drift", "--config", monitoring], built.root, built.env)
+    # then it fires exactly when the data moved, and writes its report
+    report = json.loads((built.root / f"reports/drift-{name}/drift.json").read_text("utf-8"))
+    assert report["drifted"] is shifted, output
+    assert ("DRIFT in" in output) is shifted
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_the_load_test_runs_and_reports_throughput_and_percentiles(built: Built) -> None:
+    # given the project / when running the short load test
+    run(["make", "loadtest", "LOAD_USERS=4"], built.root, built.env)
+    # then it reports inferences per second and the latency percentiles, with no failure
+    report = (built.root / "reports/loadtest.md").read_text(encoding="utf-8")
+    assert "inferences/s" in report
+    assert " 0 failed" in report
+    assert "| p50 ms | p95 ms | p99 ms |" in report
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_the_benchmark_writes_the_serving_figures(built: Built) -> None:
+    # given the project / when running the benchmarks
+    run(["make", "bench"], built.root, built.env, timeout=1500)
+    # then the serving section holds every promised figure
+    text = (built.root / "reports/performance.md").read_text(encoding="utf-8")
+    section = text.split("## Serving (architecture)", 1)[1]
+    for needle in (
+        "Machine:",
+        "training on",
+        "minimal FastAPI",
+        "in-process predict",
+        "p50 / p99",
+        "2 workers",
+    ):
+        assert needle in section, needle

@@ -1,0 +1,183 @@
+"""The data focus delivers what issue 3 promises, checked with the project's own commands."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Built, run, variant_params
+
+pytestmark = pytest.mark.heavy
+
+DATA = variant_params("data")
+
+HEADER = "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year"
+GOOD = [
+    "Adelie,Torgersen,39.1,18.7,181,3750,male,2007",
+    "Gentoo,Biscoe,46.1,13.2,211,4500,female,2007",
+    "Chinstrap,Dream,46.5,17.9,192,3500,female,2007",
+]
+
+# Each corrupted batch: its bytes, then (rows in, accepted, quarantined) and a reason it must show.
+CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
+    "wrong-types": (
+        "\n".join([HEADER, *GOOD, "Adelie,Dream,forty,18,190,3700,male,2008"]).encode(),
+        (4, 3, 1),
+        "not a number",
+    ),
+    "missing-column": (
+        "\n".join([HEADER.removesuffix(",year"), "Adelie,Dream,40,18,190,3700,male"]).encode(),
+        (1, 0, 1),
+        "missing columns year",
+    ),
+    "extra-column": (
+        "\n".join([HEADER + ",colour", GOOD[0] + ",red"]).encode(),
+        (1, 0, 1),
+        "extra columns colour",
+    ),
+    "nan-inf": (
+        "\n".join(
+            [
+                HEADER,
+                *GOOD,
+                "Adelie,Dream,nan,18,190,3700,male,2008",
+                "Adelie,Dream,40,inf,190,3700,male,2008",
+            ]
+        ).encode(),
+        (5, 3, 2),
+        "not finite",
+    ),
+    "duplicates": ("\n".join([HEADER, *GOOD, GOOD[1]]).encode(), (4, 3, 1), "duplicate"),
+    "out-of-range": (
+        "\n".join([HEADER, *GOOD, "Adelie,Dream,40,18,190,99999,male,2008"]).encode(),
+        (4, 3, 1),
+        "above max",
+    ),
+    "empty": (b"", (0, 0, 0), "empty file"),
+    "truncated": (("\n".join([HEADER, *GOOD]) + "\nAdelie,Dre").encode(), (4, 3, 1), "malformed"),
+    "latin-1": (
+        "\n".join([HEADER, *GOOD, "Adélie,Dream,40,18,190,3700,male,2008"]).encode("latin-1"),
+        (4, 0, 4),
+        "not UTF-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_ingest_runs_for_real_and_a_rerun_ingests_nothing_twice(built: Built) -> None:
+    # given the data project after `make all`
+    # when `make ingest` runs twice
+    first = run(["make", "ingest"], built.root, built.env)
+    second = run(["make", "ingest"], built.root, built.env)
+    # then the demo landing folder was ingested once, through the Prefect flow
+    assert "Flow run" in first
+    assert re.search(r"ingest: \d+ new batches", first)
+    assert "ingest: 0 new batches" in second
+    manifest = json.loads((built.root / "data/lake/raw/manifest.json").read_text("utf-8"))
+    landing = sorted((built.root / "data/landing").glob("*.csv"))
+    assert len(manifest["batches"]) >= len(landing) > 0
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_validate_quarantines_corrupted_batches_and_conserves_rows(built: Built) -> None:
+    # given every kind of corrupted batch dropped in the landing folder and ingested
+    landing = built.root / "data/landing"
+    landing.mkdir(parents=True, exist_ok=True)
+    for name, (content, _, _) in CORRUPTED.items():
+        (landing / f"corrupt-{name}.csv").write_bytes(content)
+    run(["make", "ingest"], built.root, built.env)
+    # when `make validate` runs
+    output = run(["make", "validate"], built.root, built.env)
+    # then each batch is validated or refused, rows in = accepted + quarantined, with reasons
+    manifest = json.loads((built.root / "data/lake/validated/manifest.json").read_text("utf-8"))
+    for name, (_, counts, reason) in CORRUPTED.items():
+        (entry,) = [value for key, value in manifest.items() if key.startswith(f"corrupt-{name}-")]
+        assert (entry["rows_in"], entry["accepted"], entry["quarantined"]) == counts, name
+        shown = entry["message"] + " ".join(entry["reasons"])
+        assert reason in shown, (name, shown)
+    assert all(
+        entry["rows_in"] == entry["accepted"] + entry["quarantined"] for entry in manifest.values()
+    )
+    assert "refused whole" in output
+    # and every batch has its data-quality report, Markdown and figure
+    for key in manifest:
+        assert (built.root / "reports/quality" / f"{key}.md").is_file()
+        assert (built.root / "reports/quality" / f"{key}.png").stat().st_size > 0
+    # and the quarantined rows are all in the quarantine tables, each with its reason
+    counted = run(
+        [
+            "uv", "run", "python", "-c",
+            "import duckdb; print(duckdb.connect().execute(\"SELECT count(*), "
+            "count(reason) FROM read_parquet('data/lake/quarantine/*.parquet')\").fetchone())",
+        ],
+        built.root,
+        built.env,
+    )  # fmt: skip
+    rows = sum(e["quarantined"] for e in manifest.values() if e["status"] == "validated")
+    assert counted.strip().splitlines()[-1] == f"({rows}, {rows})"
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_stream_runs_for_real_and_resumes_from_its_checkpoint(built: Built) -> None:
+    # given the data project (no REDIS_URL: the demo starts its own redis-server)
+    env = {key: value for key, value in built.env.items() if key != "REDIS_URL"}
+    # when `make stream` runs twice
+    first = run(["make", "stream"], built.root, env)
+    second = run(["make", "stream"], built.root, env)
+    # then events were validated and learned from, and the second run continued the model
+    pattern = r"stream: (\d+) events .*: (\d+) accepted, (\d+) quarantined, (\d+) learned"
+    found_first = re.search(pattern, first)
+    found_second = re.search(pattern, second)
+    assert found_first is not None, first
+    assert found_second is not None, second
+    events, accepted, quarantined, _ = map(int, found_first.groups())
+    assert events == accepted + quarantined > 0
+    assert int(found_second.group(2)) == 2 * accepted
+    report = json.loads((built.root / "reports/stream.json").read_text("utf-8"))
+    assert report["rolling_value"] is not None
+    assert Path(built.root / "models/stream/checkpoint.joblib").is_file()
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_sanity_tests_pass_on_the_processed_data_and_catch_a_leak(built: Built) -> None:
+    # given the processed data written by `make data`
+    run(["make", "sanity"], built.root, built.env)
+    # when a test row is copied into the train split
+    leak = (
+        "import pandas as pd; p = 'data/processed/'; train = pd.read_parquet(p + 'train.parquet'); "
+        "test = pd.read_parquet(p + 'test.parquet'); "
+        "pd.concat([train, test.head(1)]).to_parquet(p + 'train.parquet')"
+    )
+    run(["uv", "run", "python", "-c", leak], built.root, built.env)
+    result = subprocess.run(
+        ["uv", "run", "pytest", "tests/sanity", "-q"],
+        cwd=built.root,
+        env={**built.env, "SANITY_STRICT": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    run(["make", "data"], built.root, built.env)  # restore the processed data
+    # then the sanity suite fails and names the leak
+    assert result.returncode != 0
+    assert "also in the train set" in result.stdout
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_bench_writes_the_data_figures(built: Built) -> None:
+    # given a smaller generated file than the 10-million-row default, to keep the suite fast
+    env = {**built.env, "BENCH_DATA_ROWS": "200000", "BENCH_STREAM_EVENTS": "5000"}
+    # when `make bench` runs
+    run(["make", "bench"], built.root, env)
+    # then reports/performance.md holds both sections with measured figures
+    text = (built.root / "reports/performance.md").read_text("utf-8")
+    assert "## Data validation (validation)" in text
+    assert "## Streaming (streaming)" in text
+    assert re.search(r"throughput: \d+\.\d+ times DuckDB's own copy", text)
+    assert re.search(r"peak memory: [\d,]+ MiB", text)
+    assert re.search(r"throughput: [\d,]+ events/s", text)
+    assert "accepted 199," in text
+    assert "NOT CONSERVED" not in text
