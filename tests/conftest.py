@@ -19,6 +19,13 @@ TEMPLATE = REPO / "template"
 ANSWERS_FILE = ".copier-answers.yml"
 FOCUSES = ("data", "modeling", "architecture", "product")
 
+
+def focus_preset(focus: str) -> list[str]:
+    """The components copier.yml switches on for a focus."""
+    config = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    return list(config["focus_presets"]["default"][focus])
+
+
 # Distinct trees the heavy checks run on: every focus with its presets, and
 # mixes that move every other answer off its default at least once.
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -29,17 +36,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "regression-bare": {
         "focus": "modeling",
         "problem_type": "regression",
-        "dropped_components": [
-            "notebooks",
-            "devcontainer",
-            "features",
-            "zoo",
-            "tuning",
-            "ensembles",
-            "leaderboard",
-            "tracking",
-            "research",
-        ],
+        "dropped_components": focus_preset("modeling"),
         "license": "none",
         "python_version": "3.12",
     },

@@ -164,22 +164,6 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def generate(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
-    """`copier copy` at a release, then `git init` and commit, as a student starts."""
-    copier.run_copy(
-        str(template),
-        str(dst),
-        data={"project_name": "Penguin Lab", **answers},
-        vcs_ref=ref,
-        defaults=True,
-        unsafe=False,
-        quiet=True,
-    )
-    git(dst, "init", "-q", "-b", "main")
-    commit_all(dst, f"Generated from the template {ref}")
-    return dst
-
-
 def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
     """A fresh render, no git: what a project at `ref` with these answers looks like."""
     copier.run_copy(
@@ -191,6 +175,14 @@ def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
         unsafe=False,
         quiet=True,
     )
+    return dst
+
+
+def generate(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
+    """`copier copy` at a release, then `git init` and commit, as a student starts."""
+    render(template, dst, ref, **answers)
+    git(dst, "init", "-q", "-b", "main")
+    commit_all(dst, f"Generated from the template {ref}")
     return dst
 
 

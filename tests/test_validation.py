@@ -12,6 +12,7 @@ import yaml
 from conftest import (
     REPO,
     GenerationError,
+    focus_preset,
     generate_cookiecutter,
     generate_copier,
     load_copier_config,
@@ -64,16 +65,7 @@ GOOD: list[dict[str, Any]] = [
     {"github_owner": "a-b-c9"},
     {"github_owner": "x" * 39},
     {"project_name": "机器学习 capstone", "project_slug": "ml-capstone"},
-    {
-        "dropped_components": [
-            "notebooks",
-            "devcontainer",
-            "ingestion",
-            "validation",
-            "sanity",
-            "streaming",
-        ]
-    },
+    {"dropped_components": focus_preset("data")},
     {"focus": "architecture", "extra_components": ["app", "feedback", "api"]},
 ]
 
