@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -103,10 +104,14 @@ def test_browser_test_feeds_the_site_and_the_benchmark(built: Built) -> None:
     assert "largest gap" in bias
     for section in ("The problem", "Who it is for", "How it works", "How it was built"):
         assert section in product
-    # and the benchmark writes its figures, the app's call within 1.5x the bare one
+    # and the benchmark writes its figures: the app's call against 1.5x the bare one,
+    # met or missed (a ratio on a noisy machine is reported, never failed)
     run(["make", "bench"], root, built.env)
     performance = (root / "reports/performance.md").read_text()
     assert "## Demo app (product)" in performance
+    assert re.search(
+        r"ratio app / bare \(target ≤ 1\.5\) \| \d+\.\d+ \((met|missed)\)", performance
+    )
     assert "browser: submit → answer shown, median of 5" in performance
 
 
