@@ -20,6 +20,8 @@ from conftest import Built, run, variant_params
 pytestmark = pytest.mark.heavy
 
 ARCHITECTURE = variant_params("architecture")
+# architecture-plus adds tracking: its API serves the MLflow registry's champion alias.
+REGISTRY = variant_params("architecture-plus")
 SLUG = "ml-capstone"
 SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
 
@@ -45,10 +47,10 @@ def call(url: str, body: Any = None, method: str | None = None) -> tuple[int, An
 
 
 @contextmanager
-def serving(built: Built, *args: str) -> Iterator[str]:
+def serving(built: Built, *args: str, slug: str = SLUG) -> Iterator[str]:
     """Run `<slug> serve` (a real uvicorn server) on a free port; yield its URL."""
     port = free_port()
-    command = ["uv", "run", SLUG, "serve", "--port", str(port), *args]
+    command = ["uv", "run", slug, "serve", "--port", str(port), *args]
     server = subprocess.Popen(
         command, cwd=built.root, env=built.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -261,3 +263,39 @@ def test_the_benchmark_writes_the_serving_figures(built: Built) -> None:
         "2 workers",
     ):
         assert needle in section, needle
+
+
+@pytest.mark.parametrize("built", REGISTRY, indirect=True)
+def test_with_tracking_the_api_serves_the_registry_champion_and_follows_promotions(
+    built: Built,
+) -> None:
+    slug = "unicode-ete"
+    # given a weak model (the dummy) published as the champion of a fresh MLflow store
+    pipeline = yaml.safe_load((built.root / "configs/pipeline.yaml").read_text(encoding="utf-8"))
+    pipeline["model"] = {"name": "dummy", "params": {}}
+    write(built, "configs/pipeline-dummy.yaml", pipeline)
+    run(["rm", "-rf", "mlflow.db", "mlartifacts", "models/.champion"], built.root, built.env)
+    dummy = ["uv", "run", slug, "train", "--config", "configs/pipeline-dummy.yaml"]
+    run(dummy, built.root, built.env)
+    published = run(["make", "champion"], built.root, built.env)
+    assert "models:/champion-model@champion -> version 1" in published
+    with serving(built, slug=slug) as url:
+        first = call(f"{url}/v1/model")[1]
+        retraining = write(
+            built,
+            "configs/retraining-test.yaml",
+            {"reload_urls": [url], "report": "reports/retrain-test.json"},
+        )
+        # when the retrain flow promotes a better model
+        output = run(["uv", "run", slug, "retrain", "--config", retraining], built.root, built.env)
+        # then it is published as version 2 and the same server loads it through the alias
+        served = call(f"{url}/v1/model")[1]
+    shown = run(["uv", "run", slug, "champion", "--show"], built.root, built.env)
+    report = json.loads((built.root / "reports/retrain-test.json").read_text(encoding="utf-8"))
+    assert first["source"] == "models:/champion-model@champion"
+    assert first["name"] == "dummy"
+    assert report["promoted"] is True, output
+    assert served["name"] == "logistic_regression"
+    assert served["source"] == "models:/champion-model@champion"
+    assert served["version"] == report["model_version"]
+    assert "-> version 2" in shown

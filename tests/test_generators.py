@@ -140,7 +140,7 @@ def test_copier_answers_file_records_every_question(generated: dict[str, Path]) 
     assert set(QUESTION_ORDER) <= set(answers)
     assert "cookiecutter" not in answers
     assert answers["project_name"] == VARIANTS["architecture-plus"]["project_name"]
-    assert answers["extra_components"] == ["notebooks", "app"]
+    assert answers["extra_components"] == ["notebooks", "app", "tracking"]
     assert answers["dropped_components"] == []
     assert "components" not in answers
 
