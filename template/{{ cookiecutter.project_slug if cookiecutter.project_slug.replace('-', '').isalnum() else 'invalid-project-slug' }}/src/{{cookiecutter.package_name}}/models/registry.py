@@ -13,10 +13,17 @@ file, decorate the factory with ``@register``, and name it in
 
 The parameters class is what checks ``model.params`` in the config: a wrong type
 or an unknown key is reported with its dotted name before anything runs.
+
+A family can also live in its own module ``models/family_<name>.py`` (the zoo
+component ships several): the registry imports those modules the first time a
+name is not found, so ``model.name: lightgbm`` works in the pipeline config too.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,19 +70,43 @@ class UnknownModelError(PipelineError):
 
 
 _REGISTRY: dict[tuple[Task, str], ModelSpec] = {}
+FAMILY_PREFIX = "family_"
 
 
 def register(name: str, task: Task, params: type[Params]) -> Callable[[Factory], Factory]:
     """Register the decorated factory as model ``name`` for ``task``."""
 
     def decorator(factory: Factory) -> Factory:
-        if (task, name) in _REGISTRY:
+        known = _REGISTRY.get((task, name))
+        # Importing a family module again (a test reloading it) registers the same function.
+        if known is not None and _origin(known.factory) != _origin(factory):
             raise ValueError(f"model {name!r} is already registered for {task}")
         summary = (factory.__doc__ or name).strip().splitlines()[0]
         _REGISTRY[(task, name)] = ModelSpec(name, task, params, factory, summary)
         return factory
 
     return decorator
+
+
+def _origin(factory: Factory) -> str:
+    """Where a factory is defined: its module and qualified name."""
+    return f"{getattr(factory, '__module__', '')}.{getattr(factory, '__qualname__', '')}"
+
+
+def discover_families() -> list[str]:
+    """Import every ``family_*.py`` module next to this file (each registers its models).
+
+    Returns the family names. Components add families as files, so no core module
+    names them.
+    """
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if info.name.startswith(FAMILY_PREFIX)
+    )
+    for name in names:
+        importlib.import_module(f"{__package__}.{name}")
+    return [name.removeprefix(FAMILY_PREFIX) for name in names]
 
 
 def model_names(task: Task) -> list[str]:
@@ -85,6 +116,8 @@ def model_names(task: Task) -> list[str]:
 
 def get_spec(task: Task, name: str) -> ModelSpec:
     """Return the registered model, or raise an error that lists the known names."""
+    if (task, name) not in _REGISTRY:
+        discover_families()
     try:
         return _REGISTRY[(task, name)]
     except KeyError:
