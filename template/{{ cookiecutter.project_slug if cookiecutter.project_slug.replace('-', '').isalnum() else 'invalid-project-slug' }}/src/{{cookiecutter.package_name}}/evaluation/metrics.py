@@ -26,9 +26,30 @@ PRIMARY_METRIC: dict[Task, str] = {"classification": "balanced_accuracy", "regre
 LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 
 
+def label_codes(
+    y_true: Any, y_pred: Any
+) -> tuple[np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.intp]]]:
+    """Both label arrays as codes 0..k-1 of their sorted union.
+
+    scikit-learn's classification metrics map labels that are not 0..k-1 to
+    indices in a Python loop, row by row; with codes they stay in NumPy (several
+    times faster on 100k rows). The mapping is one to one, so every metric is the
+    same as on the labels themselves.
+    """
+    true, pred = np.asarray(y_true).astype(str), np.asarray(y_pred).astype(str)
+    _, codes = np.unique(np.concatenate([true, pred]), return_inverse=True)
+    return codes[: len(true)], codes[len(true) :]
+
+
+def balanced_accuracy(y_true: Any, y_pred: Any) -> float:
+    """Balanced accuracy (the mean recall per class) of ``y_pred``."""
+    return float(balanced_accuracy_score(*label_codes(y_true, y_pred)))
+
+
 def compute_metrics(task: Task, y_true: Any, y_pred: Any) -> dict[str, float]:
     """Return the task's metrics for predictions ``y_pred`` of ``y_true``."""
     if task == "classification":
+        y_true, y_pred = label_codes(y_true, y_pred)
         return {
             "accuracy": float(accuracy_score(y_true, y_pred)),
             "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
