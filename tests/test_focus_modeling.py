@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import csv
+import glob
 import json
+import os
+import shutil
+import socket
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import Built, run, variant_params
 
 pytestmark = pytest.mark.heavy
@@ -136,3 +143,92 @@ def test_bad_modeling_configs_are_named_before_training(built: Built, tmp_path: 
         assert expected in result.stderr
         assert str(path) in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def _postgres_binary(name: str) -> str:
+    """A PostgreSQL server program (Debian keeps them out of PATH, per version)."""
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
+    if not found[-1]:
+        pytest.fail(f"PostgreSQL's {name} is not installed (.ci/system-packages installs it)")
+    return found[-1]
+
+
+def _run_checked(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"`{' '.join(command)}` failed:\n{result.stdout}{result.stderr}")
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    """A real PostgreSQL server on a free loopback port; yields its SQLAlchemy URL."""
+    with tempfile.TemporaryDirectory(prefix="capstone-pg-") as folder:
+        root = Path(folder)
+        data, sockets = root / "data", root / "sockets"
+        data.mkdir()
+        sockets.mkdir()
+        prefix: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: run the server as Debian's postgres user
+            prefix = ["runuser", "-u", "postgres", "--"]
+            root.chmod(0o755)
+            for path in (data, sockets):
+                shutil.chown(path, "postgres")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        _run_checked(
+            [*prefix, _postgres_binary("initdb"), "-D", str(data), "-A", "trust", "-U", "optuna"]
+        )
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
+        pg_ctl = [*prefix, _postgres_binary("pg_ctl"), "-D", str(data)]
+        _run_checked([*pg_ctl, "-l", str(sockets / "server.log"), "-o", options, "-w", "start"])
+        try:
+            yield f"postgresql+psycopg://optuna@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run([*pg_ctl, "-m", "fast", "-w", "stop"], capture_output=True, check=False)
+
+
+KEPT = ("models/tuned.json", "docs/journal.md")
+STUDY_CHECK = """
+import json, sys, optuna
+study = optuna.load_study(study_name=sys.argv[2], storage=sys.argv[1])
+complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+print(json.dumps({"complete": len(complete)}))
+"""
+
+
+@pytest.mark.parametrize("built", MODELING, indirect=True)
+def test_two_workers_tune_one_study_in_a_real_postgresql(built: Built, postgres: str) -> None:
+    # given the modeling project's tuning config pointed at a PostgreSQL database
+    tuning = yaml.safe_load((built.root / "configs/tuning.yaml").read_text(encoding="utf-8"))
+    tuning |= {"storage": postgres, "pruning": False, "folds": 3, "study_prefix": "parallel"}
+    (built.root / "configs/tuning-pg.yaml").write_text(yaml.safe_dump(tuning), encoding="utf-8")
+    slug = _script_name(built.root)
+    command = ["uv", "run", slug, "tune", "--tuning", "configs/tuning-pg.yaml"]
+    command += ["--family", "knn", "--trials", "4"]
+    # (the workers rewrite models/tuned.json and the journal: other tests keep theirs)
+    kept = {name: (built.root / name).read_bytes() for name in KEPT if (built.root / name).exists()}
+    # when two workers run at the same time
+    try:
+        workers = [
+            subprocess.Popen(
+                command,
+                cwd=built.root,
+                env=built.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for _ in range(2)
+        ]
+        outputs = [worker.communicate(timeout=600)[0].decode() for worker in workers]
+    finally:
+        for name, content in kept.items():
+            (built.root / name).write_bytes(content)
+    # then both finish, and the one shared study holds the trials of both
+    for worker, output in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, output[-3000:]
+    study = "parallel-classification-knn"
+    check = ["uv", "run", "python", "-c", STUDY_CHECK, postgres, study]
+    checked = run(check, built.root, built.env)
+    counts = json.loads(checked.strip().splitlines()[-1])
+    assert counts["complete"] == 8
