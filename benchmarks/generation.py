@@ -207,8 +207,27 @@ def build_contenders(
     cookiecutter: Path,
     ccds: Path | None,
     ccds_template: str | None,
+    floor: Path | None = None,
 ) -> list[Contender]:
     contenders: list[Contender] = []
+    if floor is not None:
+        contenders.append(
+            Contender(
+                key="copier-floor",
+                label="copier copy --defaults of a one-file template (copier's floor)",
+                argv=(
+                    str(copier),
+                    "copy",
+                    "--vcs-ref",
+                    "HEAD",
+                    "--defaults",
+                    "--quiet",
+                    str(floor),
+                    "{out}/project",
+                ),
+                focus=None,
+            )
+        )
     for focus in focuses:
         contenders.append(
             Contender(
@@ -359,6 +378,28 @@ def ccds_git_repo(template: Path, stack: contextlib.ExitStack) -> str:
     return "git+" + repo.as_uri()
 
 
+def copier_floor_repo(stack: contextlib.ExitStack) -> Path:
+    """The smallest copier template (one question, one file) in a scratch git repository.
+
+    Timing it beside ccds shows what copier itself costs before any template size:
+    its start-up, the clone and the answers file. If this floor is slower than ccds,
+    no copier template can meet the target on this copier version.
+    """
+    repo = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-floor-")))
+    (repo / "copier.yml").write_text(
+        "_answers_file: .copier-answers.yml\nname:\n  type: str\n  default: demo\n",
+        encoding="utf-8",
+    )
+    (repo / "README.md.jinja").write_text("# {{ name }}\n", encoding="utf-8")
+    (repo / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml }}", encoding="utf-8"
+    )
+    git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    for command in (["init", "--quiet"], ["add", "--all"], ["commit", "--quiet", "-m", "floor"]):
+        subprocess.run([*git, *command], check=True, capture_output=True, text=True)
+    return repo
+
+
 def command_output(argv: list[str]) -> str:
     try:
         return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
@@ -451,6 +492,7 @@ def ratio_lines(results: list[Series], ccds_reason: str | None) -> list[str]:
         "| copier / ccds peak RSS | Target |",
         "|---|---:|---:|---:|---:|---|",
     ]
+    floor = by_key.get("copier-floor")
     for s in results:
         if not s.contender.key.startswith("copier:"):
             continue
@@ -463,6 +505,18 @@ def ratio_lines(results: list[Series], ccds_reason: str | None) -> list[str]:
             f"| {twin.median_wall() / base:.2f} | {s.median_rss_mib() / ccds.median_rss_mib():.2f} "
             f"| {verdict} |"
         )
+    if floor is not None:
+        ratio = floor.median_wall() / base
+        lines += [
+            "",
+            f"copier's floor (a one-file template) / ccds: **{ratio:.2f}**"
+            + (
+                "; above 1.0, so no copier template can meet the target with this copier: "
+                "the start-up and clone alone cost more than ccds's whole run."
+                if ratio > TARGET_RATIO
+                else "; below 1.0, so the rest of the gap is this template's size."
+            ),
+        ]
     return lines
 
 
@@ -548,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
                 cookiecutter=cookiecutter,
                 ccds=ccds,
                 ccds_template=ccds_source,
+                floor=copier_floor_repo(stack),
             )
             results = measure(
                 contenders, args.rounds, args.warmup, bytecode_cache=not args.no_bytecode_cache
