@@ -59,7 +59,7 @@ DEPENDENCIES = frozenset(
     "joblib matplotlib mkdocs mypy numpy pandas pyarrow pydantic pytest rich ruff "
     "scipy sklearn typer yaml "
     # and the libraries components bring
-    "duckdb evidently fairlearn fastapi httpx ibis lightgbm locust mlflow optuna "
+    "duckdb dvc evidently fairlearn fastapi httpx ibis lightgbm locust mlflow optuna "
     "pandera playwright prefect prometheus_client pyspark redis river schemathesis "
     "sqlalchemy starlette streamlit uvicorn xgboost".split()
 )
@@ -73,7 +73,9 @@ COMPONENTS = (
     "ingestion",
     "validation",
     "sanity",
+    "warehouse",
     "streaming",
+    "dvc",
     "features",
     "zoo",
     "tuning",
@@ -96,7 +98,9 @@ COMPONENTS = (
 )
 # Components that need others; copier.yml's component_requires is the same table.
 REQUIRES = {
+    "warehouse": ("validation",),
     "streaming": ("validation",),
+    "dvc": ("ingestion", "validation"),
     "tuning": ("zoo",),
     "ensembles": ("zoo", "tuning"),
     "leaderboard": ("zoo",),

@@ -43,7 +43,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     # An architecture project that also wants the product's demo app.
     "architecture-plus": {
         "focus": "architecture",
-        "extra_components": ["notebooks", "app", "tracking"],
+        "extra_components": ["notebooks", "tracking", "app"],
         "license": "Apache-2.0",
         "python_version": "3.13",
         "project_name": 'Ünïcode: l\'été "quoted" \\ back',

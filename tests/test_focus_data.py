@@ -169,13 +169,19 @@ def test_sanity_tests_pass_on_the_processed_data_and_catch_a_leak(built: Built) 
 @pytest.mark.parametrize("built", DATA, indirect=True)
 def test_bench_writes_the_data_figures(built: Built) -> None:
     # given a smaller generated file than the 10-million-row default, to keep the suite fast
-    env = {**built.env, "BENCH_DATA_ROWS": "200000", "BENCH_STREAM_EVENTS": "5000"}
+    env = {
+        **built.env,
+        "BENCH_DATA_ROWS": "200000",
+        "BENCH_STREAM_EVENTS": "5000",
+        "BENCH_WAREHOUSE_ROWS": "100000",
+    }
     # when `make bench` runs
     run(["make", "bench"], built.root, env)
     # then reports/performance.md holds both sections with measured figures
     text = (built.root / "reports/performance.md").read_text("utf-8")
     assert "## Data validation (validation)" in text
     assert "## Streaming (streaming)" in text
+    assert "## Warehouse transforms (warehouse)" in text
     assert re.search(r"throughput: \d+\.\d+ times DuckDB's own copy", text)
     assert re.search(r"peak memory: [\d,]+ MiB", text)
     assert re.search(r"throughput: [\d,]+ events/s", text)

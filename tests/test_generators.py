@@ -140,7 +140,7 @@ def test_copier_answers_file_records_every_question(generated: dict[str, Path]) 
     assert set(QUESTION_ORDER) <= set(answers)
     assert "cookiecutter" not in answers
     assert answers["project_name"] == VARIANTS["architecture-plus"]["project_name"]
-    assert answers["extra_components"] == ["notebooks", "app", "tracking"]
+    assert answers["extra_components"] == ["notebooks", "tracking", "app"]
     assert answers["dropped_components"] == []
     assert "components" not in answers
 
@@ -161,7 +161,9 @@ COMPONENT_FILES = [
     ("ingestion", "configs/ingestion.yaml", "data"),
     ("validation", "configs/validation.yaml", "data"),
     ("sanity", "mk/sanity.mk", "data"),
+    ("warehouse", "configs/warehouse.yaml", "data"),
     ("streaming", "configs/streaming.yaml", "data"),
+    ("dvc", "dvc.yaml", "data"),
     ("features", "configs/features.yaml", "modeling"),
     ("zoo", "configs/models.yaml", "modeling"),
     ("tuning", "configs/tuning.yaml", "modeling"),

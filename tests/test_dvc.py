@@ -1,0 +1,158 @@
+"""The data focus's DVC pipeline reproduces for real and re-runs only what a change touches."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Built, run, variant_params
+
+pytestmark = pytest.mark.heavy
+
+STAGES = ["ingest", "validate", "data", "features", "train", "evaluate"]
+UP_TO_DATE = "Data and pipelines are up to date."
+
+# What `make all` and the other tests of the variant leave behind that a fresh clone lacks:
+# the environment (its paths are absolute), DVC's state, the lake and the landing folder.
+LOCAL_STATE = (".venv", ".dvc", "dvc.lock", "lake", "landing", "site", "*_cache", "__pycache__")
+
+
+def ran(output: str) -> list[str]:
+    """The stages `dvc repro` ran, in order."""
+    return re.findall(r"Running stage '([\w-]+)'", output)
+
+
+def skipped(output: str) -> list[str]:
+    """The stages `dvc repro` did not run (unchanged, or restored from the run cache)."""
+    return re.findall(r"Stage '([\w-]+)' (?:didn't change|is cached)", output)
+
+
+def git(project: Path, *args: str) -> None:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+
+
+def set_param(project: Path, old: str, new: str) -> None:
+    """Change one line of configs/pipeline.yaml, e.g. `  seed: 42` to `  seed: 7`."""
+    config = project / "configs/pipeline.yaml"
+    text = config.read_text("utf-8")
+    assert text.count(old) == 1, old
+    config.write_text(text.replace(old, new), "utf-8")
+
+
+@pytest.fixture
+def project(built: Built, tmp_path: Path) -> Path:
+    """A copy of the built data project: `dvc repro` rewrites files other tests read."""
+    return Path(
+        shutil.copytree(
+            built.root, tmp_path / "project", ignore=shutil.ignore_patterns(*LOCAL_STATE)
+        )
+    )
+
+
+@pytest.mark.parametrize("built", variant_params("data"), indirect=True)
+def test_dvc_repro_runs_the_pipeline_then_only_what_changed(built: Built, project: Path) -> None:
+    env = built.env
+    # given a copy of the project that is not a git repository
+    assert not (project / ".git").exists()
+    # when `make dvc-repro` runs the first time
+    first = run(["make", "dvc-repro"], project, env)
+    # then DVC was set up without git, every stage ran in order, and dvc.lock records them
+    assert "core.no_scm" in first
+    assert ran(first) == STAGES
+    lock = yaml.safe_load((project / "dvc.lock").read_text("utf-8"))
+    assert list(lock["stages"]) == STAGES
+    assert lock["stages"]["train"]["params"]["configs/pipeline.yaml"]["model"]["name"]
+    for path in (
+        "data/lake/raw/manifest.json",
+        "data/lake/validated/manifest.json",
+        "data/lake/curated.parquet",
+        "data/processed/train.parquet",
+        "data/processed/features_train.parquet",
+        "models/model.joblib",
+        "reports/metrics.json",
+        "reports/report.md",
+    ):
+        assert (project / path).is_file(), path
+    # and the model learned from the validated lake, every demo batch of it
+    split = json.loads((project / "data/processed/manifest.json").read_text("utf-8"))
+    landing = sorted(path.stem for path in (project / "data/landing").glob("*.csv"))
+    assert split["raw_path"] == "data/lake/curated.parquet"
+    assert [name.rsplit("-", 1)[0] for name in split["batches"]] == landing
+    # and a second run finds nothing to do, and the status is clean
+    second = run(["make", "dvc-repro"], project, env)
+    assert ran(second) == []
+    assert UP_TO_DATE in second
+    assert UP_TO_DATE in run(["make", "dvc-status"], project, env)
+
+    # given the same project under git, with the pipeline's state committed
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--message", "pipeline reproduced")
+    # when DVC next runs, it uses git again, and nothing needs reproducing
+    status = run(["make", "dvc-status"], project, env)
+    assert "DVC uses git again" in status
+    assert UP_TO_DATE in status
+    assert "no_scm" not in (project / ".dvc/config.local").read_text("utf-8")
+
+    # when a model parameter changes
+    set_param(project, "    C: 1.0", "    C: 0.01")
+    assert "train:" in run(["make", "dvc-status"], project, env)
+    third = run(["make", "dvc-repro"], project, env)
+    # then only the stages that depend on it ran again
+    assert ran(third) == ["train", "evaluate"]
+    assert skipped(third) == ["ingest", "validate", "data", "features"]
+    # and DVC shows the change against the last commit, in params and in metrics
+    assert "model.params.C" in run(["uv", "run", "dvc", "params", "diff"], project, env)
+    assert "cross_validation.mean" in run(["uv", "run", "dvc", "metrics", "diff"], project, env)
+
+    # when the split seed changes
+    set_param(project, "  seed: 42", "  seed: 7")
+    fourth = run(["make", "dvc-repro"], project, env)
+    # then everything from the split on ran again, and ingestion and validation did not
+    assert ran(fourth) == ["data", "features", "train", "evaluate"]
+    assert skipped(fourth) == ["ingest", "validate"]
+
+    # when a new batch lands in the landing folder
+    rows = (project / "data/raw/penguins.csv").read_text("utf-8").splitlines(keepends=True)
+    (project / "data/landing/late-arrival.csv").write_text("".join(rows[:40]), "utf-8")
+    assert "ingest:" in run(["make", "dvc-status"], project, env)
+    fifth = run(["make", "dvc-repro"], project, env)
+    # then it is ingested (alone: the others were already in), validated and trained on
+    assert ran(fifth) == STAGES
+    assert "ingest: 1 new batches" in fifth
+    split = json.loads((project / "data/processed/manifest.json").read_text("utf-8"))
+    assert any(name.startswith("late-arrival-") for name in split["batches"])
+    assert UP_TO_DATE in run(["make", "dvc-status"], project, env)
+
+
+@pytest.mark.parametrize("built", variant_params("data"), indirect=True)
+def test_dvc_check_catches_a_broken_pipeline(built: Built, project: Path) -> None:
+    # given a dvc.yaml where two stages claim the same output
+    pipeline = project / "dvc.yaml"
+    text = pipeline.read_text("utf-8")
+    pipeline.write_text(
+        text.replace(
+            "      - models/preprocessor.joblib\n",
+            "      - models/preprocessor.joblib\n      - models/model.joblib\n",
+            1,
+        ),
+        "utf-8",
+    )
+    # when `make dvc-check` (part of `make test`) runs
+    result = subprocess.run(
+        ["make", "dvc-check"],
+        cwd=project,
+        env=built.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # then it fails and names the overlapping output
+    assert result.returncode != 0
+    assert "models/model.joblib" in result.stdout + result.stderr
