@@ -199,6 +199,22 @@ def ccds_unavailable_reason(template: Path | None, ccds: Path | None) -> str | N
     return None
 
 
+def copier_argv(copier: Path, source: Path, *data: str) -> tuple[str, ...]:
+    """`copier copy --defaults` of ``source``'s HEAD into ``{out}/project``, with answers."""
+    answers = [arg for item in data for arg in ("-d", item)]
+    return (
+        str(copier),
+        "copy",
+        "--vcs-ref",
+        "HEAD",
+        "--defaults",
+        *answers,
+        "--quiet",
+        str(source),
+        "{out}/project",
+    )
+
+
 def build_contenders(
     repo: Path,
     focuses: list[str],
@@ -215,16 +231,7 @@ def build_contenders(
             Contender(
                 key="copier-floor",
                 label="copier copy --defaults of a one-file template (copier's floor)",
-                argv=(
-                    str(copier),
-                    "copy",
-                    "--vcs-ref",
-                    "HEAD",
-                    "--defaults",
-                    "--quiet",
-                    str(floor),
-                    "{out}/project",
-                ),
+                argv=copier_argv(copier, floor),
                 focus=None,
             )
         )
@@ -233,18 +240,7 @@ def build_contenders(
             Contender(
                 key=f"copier:{focus}",
                 label=f"copier copy --defaults (focus={focus})",
-                argv=(
-                    str(copier),
-                    "copy",
-                    "--vcs-ref",
-                    "HEAD",
-                    "--defaults",
-                    "-d",
-                    f"focus={focus}",
-                    "--quiet",
-                    str(repo),
-                    "{out}/project",
-                ),
+                argv=copier_argv(copier, repo, f"focus={focus}"),
                 focus=focus,
             )
         )

@@ -208,6 +208,17 @@ class Built:
         self.env = project_env(python_version)
         self.pipeline_output = run(["make", "all"], root, self.env)
 
+    @property
+    def script(self) -> str:
+        """The project's console script (its one CLI), from its pyproject.toml."""
+        text = (self.root / "pyproject.toml").read_text(encoding="utf-8")
+        section = text.split("[project.scripts]", 1)[1]
+        return section.strip().split(" = ", 1)[0].strip()
+
+    def cli(self, *args: str) -> list[str]:
+        """The command line that runs the project's CLI with ``args``."""
+        return ["uv", "run", self.script, *args]
+
 
 _built: dict[str, Built] = {}
 

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.heavy
 ARCHITECTURE = variant_params("architecture")
 # architecture-plus adds tracking: its API serves the MLflow registry's champion alias.
 REGISTRY = variant_params("architecture-plus")
-SLUG = "ml-capstone"
 SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
 
 
@@ -47,10 +46,10 @@ def call(url: str, body: Any = None, method: str | None = None) -> tuple[int, An
 
 
 @contextmanager
-def serving(built: Built, *args: str, slug: str = SLUG) -> Iterator[str]:
+def serving(built: Built, *args: str) -> Iterator[str]:
     """Run `<slug> serve` (a real uvicorn server) on a free port; yield its URL."""
     port = free_port()
-    command = ["uv", "run", slug, "serve", "--port", str(port), *args]
+    command = built.cli("serve", "--port", str(port), *args)
     server = subprocess.Popen(
         command, cwd=built.root, env=built.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -136,7 +135,7 @@ def test_a_missing_model_store_is_a_clear_start_up_error(built: Built) -> None:
     config = write(built, "configs/serving-missing.yaml", {"model_dir": "no/such/models"})
     # when starting the server
     result = subprocess.run(
-        ["uv", "run", SLUG, "serve", "--serving-config", config],
+        built.cli("serve", "--serving-config", config),
         cwd=built.root,
         env=built.env,
         capture_output=True,
@@ -174,30 +173,37 @@ def test_the_manifests_render_and_validate(built: Built) -> None:
         assert container["livenessProbe"]["httpGet"]["path"] == "/health"
 
 
-@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
-def test_retraining_promotes_a_better_model_and_serving_picks_it_up(built: Built) -> None:
-    # given a weak champion (the dummy model) served by a running server
+def train_dummy(built: Built) -> None:
+    """Train the trivial model into models/: a champion any real model beats."""
     pipeline = yaml.safe_load((built.root / "configs/pipeline.yaml").read_text(encoding="utf-8"))
     pipeline["model"] = {"name": "dummy", "params": {}}
     write(built, "configs/pipeline-dummy.yaml", pipeline)
-    run(
-        ["uv", "run", SLUG, "train", "--config", "configs/pipeline-dummy.yaml"],
-        built.root,
-        built.env,
+    run(built.cli("train", "--config", "configs/pipeline-dummy.yaml"), built.root, built.env)
+
+
+def retrain(built: Built, url: str) -> tuple[str, dict[str, Any]]:
+    """Run the retrain flow once, reloading the server at ``url``; its output and report."""
+    retraining = write(
+        built,
+        "configs/retraining-test.yaml",
+        {"reload_urls": [url], "report": "reports/retrain-test.json"},
     )
+    output = run(built.cli("retrain", "--config", retraining), built.root, built.env)
+    report = json.loads((built.root / "reports/retrain-test.json").read_text(encoding="utf-8"))
+    return output, report
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_retraining_promotes_a_better_model_and_serving_picks_it_up(built: Built) -> None:
+    # given a weak champion (the dummy model) served by a running server
+    train_dummy(built)
     with serving(built) as url:
         assert call(f"{url}/v1/model")[1]["name"] == "dummy"
-        retraining = write(
-            built,
-            "configs/retraining-test.yaml",
-            {"reload_urls": [url], "report": "reports/retrain-test.json"},
-        )
         # when the retrain flow runs
-        output = run(["uv", "run", SLUG, "retrain", "--config", retraining], built.root, built.env)
+        output, report = retrain(built, url)
         # then the real model is promoted and the same server process serves it
         served = call(f"{url}/v1/model")[1]
         predicted = call(f"{url}/v1/predict", raw_records(built, 1)[0])
-    report = json.loads((built.root / "reports/retrain-test.json").read_text(encoding="utf-8"))
     assert report["promoted"] is True, output
     assert report["challenger"] > report["champion"]
     assert report["reloaded"] == [url]
@@ -229,7 +235,7 @@ def test_drift_fires_on_shifted_requests_only(built: Built, shifted: bool) -> No
         {"serving_config": serving_config, "report_dir": f"reports/drift-{name}"},
     )
     # when running the drift check
-    output = run(["uv", "run", SLUG, "drift", "--config", monitoring], built.root, built.env)
+    output = run(built.cli("drift", "--config", monitoring), built.root, built.env)
     # then it fires exactly when the data moved, and writes its report
     report = json.loads((built.root / f"reports/drift-{name}/drift.json").read_text("utf-8"))
     assert report["drifted"] is shifted, output
@@ -269,29 +275,18 @@ def test_the_benchmark_writes_the_serving_figures(built: Built) -> None:
 def test_with_tracking_the_api_serves_the_registry_champion_and_follows_promotions(
     built: Built,
 ) -> None:
-    slug = "unicode-ete"
     # given a weak model (the dummy) published as the champion of a fresh MLflow store
-    pipeline = yaml.safe_load((built.root / "configs/pipeline.yaml").read_text(encoding="utf-8"))
-    pipeline["model"] = {"name": "dummy", "params": {}}
-    write(built, "configs/pipeline-dummy.yaml", pipeline)
     run(["rm", "-rf", "mlflow.db", "mlartifacts", "models/.champion"], built.root, built.env)
-    dummy = ["uv", "run", slug, "train", "--config", "configs/pipeline-dummy.yaml"]
-    run(dummy, built.root, built.env)
+    train_dummy(built)
     published = run(["make", "champion"], built.root, built.env)
     assert "models:/champion-model@champion -> version 1" in published
-    with serving(built, slug=slug) as url:
+    with serving(built) as url:
         first = call(f"{url}/v1/model")[1]
-        retraining = write(
-            built,
-            "configs/retraining-test.yaml",
-            {"reload_urls": [url], "report": "reports/retrain-test.json"},
-        )
         # when the retrain flow promotes a better model
-        output = run(["uv", "run", slug, "retrain", "--config", retraining], built.root, built.env)
+        output, report = retrain(built, url)
         # then it is published as version 2 and the same server loads it through the alias
         served = call(f"{url}/v1/model")[1]
-    shown = run(["uv", "run", slug, "champion", "--show"], built.root, built.env)
-    report = json.loads((built.root / "reports/retrain-test.json").read_text(encoding="utf-8"))
+    shown = run(built.cli("champion", "--show"), built.root, built.env)
     assert first["source"] == "models:/champion-model@champion"
     assert first["name"] == "dummy"
     assert report["promoted"] is True, output

@@ -44,13 +44,6 @@ print(json.dumps({"kinds": kinds, "version": champion.version, "steps": list(mod
 """
 
 
-def _script_name(root: Path) -> str:
-    """The project's console script, from its pyproject.toml."""
-    text = (root / "pyproject.toml").read_text(encoding="utf-8")
-    section = text.split("[project.scripts]", 1)[1]
-    return section.strip().split(" = ", 1)[0].strip()
-
-
 @pytest.mark.parametrize("built", MODELING, indirect=True)
 def test_tune_compare_track_and_gate(built: Built) -> None:
     root = built.root
@@ -63,7 +56,7 @@ def test_tune_compare_track_and_gate(built: Built) -> None:
     assert (root / "models" / "optuna.db").stat().st_size > 0
     # and a second run resumes the same study
     run(
-        ["uv", "run", "--no-sync", _script_name(root), "tune", "--family", "knn", "--trials", "1"],
+        ["uv", "run", "--no-sync", built.script, "tune", "--family", "knn", "--trials", "1"],
         root,
         built.env,
     )
@@ -110,7 +103,7 @@ def test_tune_compare_track_and_gate(built: Built) -> None:
 @pytest.mark.parametrize("built", MODELING, indirect=True)
 def test_bad_modeling_configs_are_named_before_training(built: Built, tmp_path: Path) -> None:
     root = built.root
-    name = _script_name(root)
+    name = built.script
     models = (root / "configs" / "models.yaml").read_text(encoding="utf-8")
     cases = {
         "models": (
@@ -203,9 +196,8 @@ def test_two_workers_tune_one_study_in_a_real_postgresql(built: Built, postgres:
     tuning = yaml.safe_load((built.root / "configs/tuning.yaml").read_text(encoding="utf-8"))
     tuning |= {"storage": postgres, "pruning": False, "folds": 3, "study_prefix": "parallel"}
     (built.root / "configs/tuning-pg.yaml").write_text(yaml.safe_dump(tuning), encoding="utf-8")
-    slug = _script_name(built.root)
-    command = ["uv", "run", slug, "tune", "--tuning", "configs/tuning-pg.yaml"]
-    command += ["--family", "knn", "--trials", "4"]
+    command = built.cli("tune", "--tuning", "configs/tuning-pg.yaml", "--family", "knn")
+    command += ["--trials", "4"]
     # (the workers rewrite models/tuned.json and the journal: other tests keep theirs)
     kept = {name: (built.root / name).read_bytes() for name in KEPT if (built.root / name).exists()}
     # when two workers run at the same time

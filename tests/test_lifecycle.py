@@ -232,20 +232,30 @@ def moved(name: str) -> str:
     return "docs/cards/data-card.md" if name == "docs/data-card.md" else name
 
 
-def update(project: Path, *data: str, ref: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The generated project's own update script (copier's run_update, then file repair)."""
-    command = [sys.executable, UPDATE_SCRIPT]
-    command += [arg for item in data for arg in ("--data", item)]
-    command += ["--vcs-ref", ref] if ref else []
+def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a command in ``cwd`` as a student would, with a git identity; never raises."""
     return subprocess.run(
         command,
-        cwd=project,
+        cwd=cwd,
         env={**os.environ, **GIT_ENV},
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
+
+
+def update(project: Path, *data: str, ref: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The generated project's own update script (copier's run_update, then file repair)."""
+    command = [sys.executable, UPDATE_SCRIPT]
+    command += [arg for item in data for arg in ("--data", item)]
+    command += ["--vcs-ref", ref] if ref else []
+    return run_tool(command, project)
+
+
+def copier_cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Copier's own command line, as installed next to this Python."""
+    return run_tool([str(Path(sys.executable).with_name("copier")), *args], project)
 
 
 def conflicts(project: Path) -> list[str]:
@@ -339,12 +349,8 @@ def release_repo(root: Path, version: str = "1.1.0", changelog: str = GOOD_CHANG
 
 
 def release(repo: Path, version: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(RELEASE_SCRIPT), version, "--repo", str(repo), *extra],
-        env={**os.environ, **GIT_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_tool(
+        [sys.executable, str(RELEASE_SCRIPT), version, "--repo", str(repo), *extra], repo
     )
 
 
@@ -436,15 +442,7 @@ def test_plain_copier_cli_update_needs_no_trust_and_leaves_moves_to_git(
     project = generate(template_repo, tmp_path / SLUG, "v1.0.0", focus="data")
     edits = student_edits(project)
     # when the student runs plain `copier update --defaults` (no --trust)
-    copier_cli = Path(sys.executable).with_name("copier")
-    result = subprocess.run(
-        [str(copier_cli), "update", "--defaults"],
-        cwd=project,
-        env={**os.environ, **GIT_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_cli(project, "update", "--defaults")
     # then it succeeds without conflicts and the template's changes arrive
     assert result.returncode == 0, result.stdout + result.stderr
     assert conflicts(project) == []
@@ -691,15 +689,7 @@ def test_copy_into_existing_work_with_skip_adds_only_missing_files(
 
 
 def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("cruft")), *args],
-        cwd=cwd,
-        env={**os.environ, **GIT_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return run_tool([str(Path(sys.executable).with_name("cruft")), *args], cwd)
 
 
 @pytest.fixture
@@ -854,15 +844,7 @@ def test_plain_copier_cli_switches_focus_with_data(
     # given an untouched data project at the newest release
     project = generate(template_repo, tmp_path / SLUG, LATEST, focus="data")
     # when the student runs copier's own command, without --trust
-    copier_cli = Path(sys.executable).with_name("copier")
-    result = subprocess.run(
-        [str(copier_cli), "update", "--defaults", "--data", "focus=product"],
-        cwd=project,
-        env={**os.environ, **GIT_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_cli(project, "update", "--defaults", "--data", "focus=product")
     # then the project is exactly a fresh product project (the preset is computed)
     assert result.returncode == 0, result.stdout + result.stderr
     assert answers(project)["focus"] == "product"
