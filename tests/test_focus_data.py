@@ -83,9 +83,11 @@ def test_ingest_runs_for_real_and_a_rerun_ingests_nothing_twice(built: Built) ->
 
 @pytest.mark.parametrize("built", DATA, indirect=True)
 def test_validate_quarantines_corrupted_batches_and_conserves_rows(built: Built) -> None:
-    # given every kind of corrupted batch dropped in the landing folder and ingested
+    # given the demo batches ingested (this seeds the empty landing folder first, so the
+    # corrupted batches below never stand in for the demo data other tests rely on)
+    run(["make", "ingest"], built.root, built.env)
+    # and every kind of corrupted batch dropped in the landing folder and ingested
     landing = built.root / "data/landing"
-    landing.mkdir(parents=True, exist_ok=True)
     for name, (content, _, _) in CORRUPTED.items():
         (landing / f"corrupt-{name}.csv").write_bytes(content)
     run(["make", "ingest"], built.root, built.env)
