@@ -6,6 +6,7 @@ import csv
 import glob
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -224,3 +225,42 @@ def test_two_workers_tune_one_study_in_a_real_postgresql(built: Built, postgres:
     checked = run(check, built.root, built.env)
     counts = json.loads(checked.strip().splitlines()[-1])
     assert counts["complete"] == 8
+
+
+@pytest.mark.parametrize("built", MODELING, indirect=True)
+def test_the_benchmark_measures_tuning_and_the_overhead(built: Built) -> None:
+    # given the modeling project, and fits sized to 0.15 s instead of 1 s to keep the suite fast
+    env = {**built.env, "BENCH_FIT_SECONDS": "0.15"}
+    before = project_state(built.root)
+    # when its benchmark runs
+    output = run(["uv", "run", "python", "benchmarks/modeling.py"], built.root, env)
+    # then it prints tuning throughput with one and two workers, and their ratio
+    rates = re.findall(r"\| tuning, .*? \| (\d+) trials/min \|", output)
+    assert len(rates) == 2, output
+    assert all(int(rate) > 0 for rate in rates), output
+    speedup = re.search(r"\| 1 → 2 worker speed-up \| (\d+\.\d+) \|", output)
+    assert speedup is not None, output
+    assert float(speedup.group(1)) > 0
+    # and the overhead of tune + compare over the pipelines' own fits, with its verdict
+    fits = re.search(r"one fit ≈ (\d+\.\d+) s .* (\d+\.\d+) s wall for (\d+) fits", output)
+    assert fits is not None, output
+    assert 0.05 < float(fits.group(1)) < 0.6
+    assert int(fits.group(3)) >= 20
+    ratio = re.search(r"overhead ratio: .* \| (\d+\.\d+) \((met|missed)\) \|", output)
+    framework = re.search(r"framework ratio: .* \| (\d+\.\d+) \|", output)
+    assert ratio is not None, output
+    assert framework is not None, output
+    assert float(ratio.group(1)) >= float(framework.group(1)) >= 1.0
+    # and it left the project's configs, data, models and reports alone (it works in a copy)
+    assert project_state(built.root) == before
+
+
+def project_state(root: Path) -> dict[str, bytes]:
+    """Every file a benchmark could disturb: configs, data, models and reports."""
+    folders = ("configs", "data", "models", "reports")
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for folder in folders
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }

@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.evaluation.metrics import (
     Evaluation,
     compute_metrics,
     is_better,
+    label_codes,
 )
 from {{ cookiecutter.package_name }}.models.artifact import ModelMetadata
 
@@ -21,6 +22,19 @@ def test_classification_metrics_on_known_predictions() -> None:
     assert metrics["accuracy"] == pytest.approx(0.8)
     assert metrics["balanced_accuracy"] == pytest.approx(0.5)
     assert metrics["f1_macro"] == pytest.approx((8 / 9 + 0) / 2)
+
+
+def test_label_codes_keep_the_metrics_of_the_labels() -> None:
+    # given labels of any kind: text, and numbers read as text on one side
+    truth, predicted = ["b", "a", "c", "a"], ["b", "c", "c", "a"]
+    # when they are turned into codes
+    codes_true, codes_pred = label_codes(truth, predicted)
+    # then equal labels share a code and different labels do not
+    assert list(codes_true == codes_pred) == [True, False, True, True]
+    assert len(set(codes_true) | set(codes_pred)) == 3
+    # and a number and its text are the same label
+    numbers, text = label_codes([1, 2, 2], ["1", "2", "1"])
+    assert list(numbers == text) == [True, True, False]
 
 
 def test_regression_metrics_on_known_predictions() -> None:
