@@ -187,7 +187,8 @@ STUDY_CHECK = """
 import json, sys, optuna
 study = optuna.load_study(study_name=sys.argv[2], storage=sys.argv[1])
 complete = [t for t in study.trials if t.state.name == "COMPLETE"]
-print(json.dumps({"complete": len(complete)}))
+distinct = {json.dumps(t.params, sort_keys=True) for t in complete}
+print(json.dumps({"complete": len(complete), "distinct": len(distinct)}))
 """
 
 
@@ -225,6 +226,8 @@ def test_two_workers_tune_one_study_in_a_real_postgresql(built: Built, postgres:
     checked = run(check, built.root, built.env)
     counts = json.loads(checked.strip().splitlines()[-1])
     assert counts["complete"] == 8
+    # and the workers explored different points (with one seed they would pair up: 4 of 8)
+    assert counts["distinct"] >= 5, counts
 
 
 @pytest.mark.parametrize("built", MODELING, indirect=True)
