@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PARAMS, REPO, VARIANTS, Built, run, tree
+from conftest import PARAMS, REPO, VARIANTS, Built, generate_copier, run, tree
 
 pytestmark = pytest.mark.heavy
 
@@ -118,3 +118,43 @@ def test_pre_commit_hooks_pass_offline(built: Built) -> None:
     # then each hook ran and passed
     assert "Passed" in output
     assert "Failed" not in output
+
+
+CLEANED_BY_COMPONENT = {
+    "data": "data/warehouse",
+    "modeling": "reports/leaderboard.md",
+    "architecture-plus": "models/.champion",
+}
+KEPT_BY_CLEAN = (
+    "data/raw/extra.csv",
+    "data/lake/raw/manifest.json",
+    "models/optuna.db",
+    "mlflow.db",
+    "docs/journal.md",
+)
+
+
+@pytest.mark.parametrize("name", list(CLEANED_BY_COMPONENT))
+def test_make_clean_deletes_rebuildable_outputs_and_keeps_history(
+    name: str, tmp_path: Path
+) -> None:
+    # given a fresh project with a file at every path `make clean` lists, and files it keeps
+    root = generate_copier(tmp_path / name, VARIANTS[name])
+    printed = run(["make", "--eval", "print-clean: ; @echo $(CLEAN)", "print-clean"], root)
+    listed = printed.split()
+    assert CLEANED_BY_COMPONENT[name] in listed
+    for pattern in listed:
+        path = root / pattern.replace("*", "sample")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text("generated\n", encoding="utf-8")
+    for kept in KEPT_BY_CLEAN:
+        (root / kept).parent.mkdir(parents=True, exist_ok=True)
+        (root / kept).write_text("history\n", encoding="utf-8")
+    # when `make clean` runs
+    run(["make", "clean"], root)
+    # then every listed output is gone, and the data, studies, runs and journal are kept
+    left = [pattern for pattern in listed if list(root.glob(pattern))]
+    assert not left, left
+    for kept in KEPT_BY_CLEAN:
+        assert (root / kept).read_text(encoding="utf-8") == "history\n", kept
