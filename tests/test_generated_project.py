@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -140,7 +141,10 @@ def test_make_clean_deletes_rebuildable_outputs_and_keeps_history(
 ) -> None:
     # given a fresh project with a file at every path `make clean` lists, and files it keeps
     root = generate_copier(tmp_path / name, VARIANTS[name])
-    printed = run(["make", "--eval", "print-clean: ; @echo $(CLEAN)", "print-clean"], root)
+    # (a make of its own: not the one running this suite, whose flags would print directories)
+    alone = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    query = ["make", "--no-print-directory", "--eval", "print-clean: ; @echo $(CLEAN)"]
+    printed = run([*query, "print-clean"], root, alone)
     listed = printed.split()
     assert CLEANED_BY_COMPONENT[name] in listed
     for pattern in listed:
@@ -152,7 +156,7 @@ def test_make_clean_deletes_rebuildable_outputs_and_keeps_history(
         (root / kept).parent.mkdir(parents=True, exist_ok=True)
         (root / kept).write_text("history\n", encoding="utf-8")
     # when `make clean` runs
-    run(["make", "clean"], root)
+    run(["make", "clean"], root, alone)
     # then every listed output is gone, and the data, studies, runs and journal are kept
     left = [pattern for pattern in listed if list(root.glob(pattern))]
     assert not left, left
