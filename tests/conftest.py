@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -170,6 +171,16 @@ def run(
     if result.returncode != 0:
         pytest.fail(f"`{command}` failed in {cwd} (exit {result.returncode}):\n{output[-6000:]}")
     return output
+
+
+def make_targets(root: Path) -> set[str]:
+    """The targets a Makefile defines, with those of the mk/*.mk files it includes."""
+    makefiles = [root / "Makefile", *sorted((root / "mk").glob("*.mk"))]
+    return {
+        target
+        for makefile in makefiles
+        for target in re.findall(r"^([a-z][\w-]*):", makefile.read_text("utf-8"), re.MULTILINE)
+    }
 
 
 def load_copier_config() -> dict[str, Any]:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, load_copier_config
+from conftest import REPO, load_copier_config, make_targets
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-MAKEFILE = (REPO / "Makefile").read_text(encoding="utf-8")
 QUESTIONS = (REPO / "docs" / "questions.md").read_text(encoding="utf-8")
-
-
-def make_targets() -> set[str]:
-    return set(re.findall(r"^([a-z][a-z-]*):", MAKEFILE, flags=re.MULTILINE))
 
 
 def test_readme_gives_exactly_two_commands_for_a_fresh_clone() -> None:
@@ -22,7 +17,7 @@ def test_readme_gives_exactly_two_commands_for_a_fresh_clone() -> None:
     # then it is two make commands, and both targets exist
     assert len(commands) == 2
     assert [command[0] for command in commands] == ["make", "make"]
-    assert {command[1] for command in commands} <= make_targets()
+    assert {command[1] for command in commands} <= make_targets(REPO)
     assert [command[1] for command in commands] == ["demo", "test"]
 
 

@@ -15,7 +15,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PARAMS, REPO, VARIANTS, Built, generate_copier, run, tree
+from conftest import (
+    PARAMS,
+    REPO,
+    VARIANTS,
+    Built,
+    generate_copier,
+    make_targets,
+    run,
+    tree,
+)
 
 pytestmark = pytest.mark.heavy
 
@@ -83,16 +92,6 @@ def test_workflows_pass_actionlint(built: Built) -> None:
     named = {target for line in steps for target in re.findall(r"\bmake ([a-z][\w-]*)", line)}
     assert named
     assert named <= make_targets(built.root), named - make_targets(built.root)
-
-
-def make_targets(root: Path) -> set[str]:
-    """The targets the project's Makefile and its mk/*.mk files define."""
-    makefiles = [root / "Makefile", *sorted((root / "mk").glob("*.mk"))]
-    return {
-        target
-        for makefile in makefiles
-        for target in re.findall(r"^([a-z][\w-]*):", makefile.read_text("utf-8"), re.MULTILINE)
-    }
 
 
 @pytest.mark.parametrize("built", PARAMS, indirect=True)
