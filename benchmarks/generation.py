@@ -88,6 +88,7 @@ class Sample:
     wall_s: float
     cpu_s: float
     peak_rss_kib: int
+    files: int
 
 
 @dataclass
@@ -111,6 +112,9 @@ class Series:
 
     def max_rss_mib(self) -> float:
         return max(s.peak_rss_kib for s in self.samples) / KIB_PER_MIB
+
+    def files(self) -> int:
+        return max(s.files for s in self.samples)
 
 
 class BenchmarkError(RuntimeError):
@@ -224,8 +228,10 @@ def build_contenders(
     ccds: Path | None,
     ccds_template: str | None,
     floor: Path | None = None,
+    sized_floors: dict[str, Path] | None = None,
 ) -> list[Contender]:
     contenders: list[Contender] = []
+    sized_floors = sized_floors or {}
     if floor is not None:
         contenders.append(
             Contender(
@@ -244,6 +250,16 @@ def build_contenders(
                 focus=focus,
             )
         )
+        if focus in sized_floors:
+            contenders.append(
+                Contender(
+                    key=f"copier-floor:{focus}",
+                    label=f"copier copy --defaults of the {focus} project as plain files "
+                    "(copier's floor at this size)",
+                    argv=copier_argv(copier, sized_floors[focus]),
+                    focus=focus,
+                )
+            )
         contenders.append(
             Contender(
                 key=f"cookiecutter:{focus}",
@@ -292,9 +308,15 @@ def run_once(contender: Contender, scratch: Path, env: dict[str, str], run_id: s
         raise BenchmarkError(
             f"{contender.label} failed (exit {proc.returncode}):\n  {' '.join(argv)}\n{tail}"
         )
+    files = sum(1 for path in out.rglob("*") if path.is_file())
     shutil.rmtree(out, ignore_errors=True)
     log_path.unlink()
-    return Sample(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime, peak_rss_kib=usage.ru_maxrss)
+    return Sample(
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_rss_kib=usage.ru_maxrss,
+        files=files,
+    )
 
 
 def child_env(scratch: Path, *, bytecode_cache: bool) -> dict[str, str]:
@@ -374,6 +396,26 @@ def ccds_git_repo(template: Path, stack: contextlib.ExitStack) -> str:
     return "git+" + repo.as_uri()
 
 
+FLOOR_CONFIG = "_answers_file: .copier-answers.yml\nname:\n  type: str\n  default: demo\n"
+ANSWERS_TEMPLATE = ("{{ _copier_conf.answers_file }}.jinja", "{{ _copier_answers|to_nice_yaml }}")
+
+
+def commit_scratch_repo(repo: Path, message: str) -> Path:
+    """Commit everything in ``repo`` to a new git repository there."""
+    git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    try:
+        for command in (
+            ["init", "--quiet"],
+            ["add", "--all"],
+            ["commit", "--quiet", "-m", message],
+        ):
+            subprocess.run([*git, *command], check=True, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", "") or error
+        raise BenchmarkError(f"cannot commit the scratch template {repo}: {detail}") from error
+    return repo
+
+
 def copier_floor_repo(stack: contextlib.ExitStack) -> Path:
     """The smallest copier template (one question, one file) in a scratch git repository.
 
@@ -382,18 +424,46 @@ def copier_floor_repo(stack: contextlib.ExitStack) -> Path:
     no copier template can meet the target on this copier version.
     """
     repo = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-floor-")))
-    (repo / "copier.yml").write_text(
-        "_answers_file: .copier-answers.yml\nname:\n  type: str\n  default: demo\n",
-        encoding="utf-8",
-    )
+    (repo / "copier.yml").write_text(FLOOR_CONFIG, encoding="utf-8")
     (repo / "README.md.jinja").write_text("# {{ name }}\n", encoding="utf-8")
-    (repo / "{{ _copier_conf.answers_file }}.jinja").write_text(
-        "{{ _copier_answers|to_nice_yaml }}", encoding="utf-8"
-    )
-    git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
-    for command in (["init", "--quiet"], ["add", "--all"], ["commit", "--quiet", "-m", "floor"]):
-        subprocess.run([*git, *command], check=True, capture_output=True, text=True)
-    return repo
+    (repo / ANSWERS_TEMPLATE[0]).write_text(ANSWERS_TEMPLATE[1], encoding="utf-8")
+    return commit_scratch_repo(repo, "floor")
+
+
+def copier_sized_floor_repo(
+    copier: Path, source: Path, focus: str, stack: contextlib.ExitStack
+) -> Path:
+    """The focus's generated project, verbatim, as a copier template with no Jinja in it.
+
+    This template's own output for ``focus`` (made once, untimed) is committed as plain
+    files under the default ``.jinja`` suffix, so copier copies every byte as it is and
+    renders nothing but the answers file: the same paths, the same bytes, no template
+    logic. Timing it beside this template separates copier's cost per written path
+    from what this template's Jinja adds; timing it beside ccds shows whether any copier
+    template that writes these files could meet the target.
+    """
+    scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-sized-")))
+    rendered = scratch / "rendered"
+    argv = [
+        part.replace("{out}", str(rendered))
+        for part in copier_argv(copier, source, f"focus={focus}")
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BenchmarkError(f"cannot generate the {focus} project: {result.stderr[-2000:]}")
+    project = rendered / "project"
+    (project / ".copier-answers.yml").unlink()
+    clashes = sorted(str(p.relative_to(project)) for p in project.rglob("*.jinja"))
+    if clashes:
+        raise BenchmarkError(
+            f"generated files end in .jinja, so copier would render them: {clashes}"
+        )
+    repo = scratch / "template"
+    repo.mkdir()
+    (repo / "copier.yml").write_text("_subdirectory: project\n" + FLOOR_CONFIG, encoding="utf-8")
+    shutil.copytree(project, repo / "project")
+    (repo / "project" / ANSWERS_TEMPLATE[0]).write_text(ANSWERS_TEMPLATE[1], encoding="utf-8")
+    return commit_scratch_repo(repo, f"the {focus} project as plain files")
 
 
 def command_output(argv: list[str]) -> str:
@@ -462,31 +532,51 @@ def machine_lines(
 
 def results_table(results: list[Series]) -> list[str]:
     lines = [
-        "| Contender | Runs | Median wall (s) | Min wall (s) | Median CPU (s) "
+        "| Contender | Files written | Runs | Median wall (s) | Min wall (s) | Median CPU (s) "
         "| Peak RSS median (MiB) | Peak RSS max (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in results:
         lines.append(
-            f"| {s.contender.label} | {len(s.samples)} | {s.median_wall():.3f} "
+            f"| {s.contender.label} | {s.files()} | {len(s.samples)} | {s.median_wall():.3f} "
             f"| {s.min_wall():.3f} | {s.median_cpu():.3f} | {s.median_rss_mib():.1f} "
             f"| {s.max_rss_mib():.1f} |"
         )
     return lines
 
 
+def sized_floor_lines(by_key: dict[str, Series]) -> list[str]:
+    """What this template's Jinja adds over copier's own cost of writing the same files."""
+    lines = [
+        "| Focus | Files | copier / copier's floor at this size (median) |",
+        "|---|---:|---:|",
+    ]
+    for key, s in by_key.items():
+        floor = by_key.get(f"copier-floor:{s.contender.focus}")
+        if key.startswith("copier:") and floor is not None:
+            ratio = s.median_wall() / floor.median_wall()
+            lines.append(f"| {s.contender.focus} | {s.files()} | {ratio:.2f} |")
+    return lines if len(lines) > 2 else []
+
+
 def ratio_lines(results: list[Series], ccds_reason: str | None) -> list[str]:
     by_key = {s.contender.key: s for s in results}
     ccds = by_key.get("ccds")
+    sized = sized_floor_lines(by_key)
     if ccds is None:
-        return [f"**The ccds side could not run**: {ccds_reason}. Only this template is measured."]
+        return [
+            f"**The ccds side could not run**: {ccds_reason}. Only this template is measured.",
+            "",
+            *sized,
+        ]
     base = ccds.median_wall()
     lines = [
         f"Target: copier's median wall time / ccds's median wall time <= {TARGET_RATIO:.1f}.",
+        f"ccds writes {ccds.files()} files.",
         "",
         "| Focus | copier / ccds (median) | copier / ccds (min) | cookiecutter / ccds (median) "
-        "| copier / ccds peak RSS | Target |",
-        "|---|---:|---:|---:|---:|---|",
+        "| copier's floor at this size / ccds (median) | copier / ccds peak RSS | Target |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     floor = by_key.get("copier-floor")
     for s in results:
@@ -494,12 +584,14 @@ def ratio_lines(results: list[Series], ccds_reason: str | None) -> list[str]:
             continue
         focus = s.contender.focus
         twin = by_key[f"cookiecutter:{focus}"]
+        sized_floor = by_key.get(f"copier-floor:{focus}")
+        sized_ratio = f"{sized_floor.median_wall() / base:.2f}" if sized_floor else "not run"
         ratio = s.median_wall() / base
         verdict = "met" if ratio <= TARGET_RATIO else "missed"
         lines.append(
             f"| {focus} | {ratio:.2f} | {s.min_wall() / ccds.min_wall():.2f} "
-            f"| {twin.median_wall() / base:.2f} | {s.median_rss_mib() / ccds.median_rss_mib():.2f} "
-            f"| {verdict} |"
+            f"| {twin.median_wall() / base:.2f} | {sized_ratio} "
+            f"| {s.median_rss_mib() / ccds.median_rss_mib():.2f} | {verdict} |"
         )
     if floor is not None:
         ratio = floor.median_wall() / base
@@ -510,8 +602,18 @@ def ratio_lines(results: list[Series], ccds_reason: str | None) -> list[str]:
                 "; above 1.0, so no copier template can meet the target with this copier: "
                 "the start-up and clone alone cost more than ccds's whole run."
                 if ratio > TARGET_RATIO
-                else "; below 1.0, so the rest of the gap is this template's size."
+                else "; below 1.0, so the rest of the gap is the number of files written "
+                "(copier's floor at this size) and this template's Jinja (the table below)."
             ),
+        ]
+    if sized:
+        lines += [
+            "",
+            "copier's floor at this size writes the focus's generated files verbatim, as a "
+            "template with no Jinja: above 1.0 / ccds, no copier template that writes these "
+            "files can meet the target with this copier. This template's own cost is the rest:",
+            "",
+            *sized,
         ]
     return lines
 
@@ -599,6 +701,10 @@ def main(argv: list[str] | None = None) -> int:
                 ccds=ccds,
                 ccds_template=ccds_source,
                 floor=copier_floor_repo(stack),
+                sized_floors={
+                    focus: copier_sized_floor_repo(copier, source, focus, stack)
+                    for focus in focuses
+                },
             )
             results = measure(
                 contenders, args.rounds, args.warmup, bytecode_cache=not args.no_bytecode_cache
