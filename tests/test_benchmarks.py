@@ -40,6 +40,7 @@ def test_generation_benchmark_times_copier_beside_its_floor_at_the_same_size(
             str(tmp_path / "no-ccds-here"),
             "--output",
             str(output),
+            "--what-if",
         ],
         capture_output=True,
         text=True,
@@ -58,6 +59,8 @@ def test_generation_benchmark_times_copier_beside_its_floor_at_the_same_size(
     ]
     cookiecutter = rows["cookiecutter --no-input (focus=data)"]
     one_file = rows["copier copy --defaults of a one-file template (copier's floor)"]
+    what_if = rows["copier copy --defaults (focus=data) with two upstream changes (what-if)"]
+    assert what_if[0] == copier[0]
     # and the floor at this size writes exactly the files the template writes
     assert int(copier[0]) == int(sized[0]) > 100
     assert int(cookiecutter[0]) == int(copier[0]) - 1  # copier's answers file
@@ -68,3 +71,41 @@ def test_generation_benchmark_times_copier_beside_its_floor_at_the_same_size(
     assert match is not None, report
     assert int(match.group(1)) == int(copier[0])
     assert abs(float(match.group(2)) - float(copier[2]) / float(sized[2])) < 0.02
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root by relative path; the answers file without its commit line."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            content = path.read_bytes()
+            if path.name == ".copier-answers.yml":
+                content = b"".join(
+                    line
+                    for line in content.splitlines(keepends=True)
+                    if not line.startswith(b"_commit:")
+                )
+            files[path.relative_to(root).as_posix()] = content
+    return files
+
+
+def test_the_what_if_copier_writes_the_same_project_as_copier(tmp_path: Path) -> None:
+    # given the same answers for copier as released and for the what-if copier
+    command = ["copy", "--vcs-ref", "HEAD", "--defaults", "-d", "focus=architecture", "--quiet"]
+    copier = Path(sys.executable).with_name("copier")
+    # when both generate the project
+    for argv, out in (
+        ([str(copier), *command], tmp_path / "copier"),
+        (
+            [sys.executable, str(REPO / "benchmarks" / "copier_what_if.py"), *command],
+            tmp_path / "what-if",
+        ),
+    ):
+        result = subprocess.run(
+            [*argv, str(REPO), str(out)], capture_output=True, text=True, check=False, timeout=120
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    # then the trees are the same, byte for byte (the commit id of a dirty tree aside)
+    released, what_if = tree(tmp_path / "copier"), tree(tmp_path / "what-if")
+    assert len(released) > 100
+    assert released == what_if
