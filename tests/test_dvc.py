@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -129,6 +130,20 @@ def test_dvc_repro_runs_the_pipeline_then_only_what_changed(built: Built, projec
     split = json.loads((project / "data/processed/manifest.json").read_text("utf-8"))
     assert any(name.startswith("late-arrival-") for name in split["batches"])
     assert UP_TO_DATE in run(["make", "dvc-status"], project, env)
+    # and its rows, which the demo batches delivered already, reach the split only once
+    assert_late_rows_counted_once(project, split, fifth)
+    # and the data-sanity tests take the split made from the lake as current
+    sanity = run(["uv", "run", "pytest", "tests/sanity"], project, {**env, "SANITY_STRICT": "1"})
+    assert " passed" in sanity
+    assert "skipped" not in sanity
+
+
+def assert_late_rows_counted_once(project: Path, split: dict[str, Any], output: str) -> None:
+    """The late batch repeats demo rows: the split counts each accepted one as a repeat."""
+    validated = json.loads((project / "data/lake/validated/manifest.json").read_text("utf-8"))
+    late = [entry for name, entry in validated.items() if name.startswith("late-arrival-")]
+    assert split["repeated_rows_dropped"] == late[0]["accepted"] > 0
+    assert "left out as repeats of an earlier batch's rows" in output
 
 
 @pytest.mark.parametrize("built", variant_params("data"), indirect=True)
