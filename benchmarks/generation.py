@@ -613,10 +613,10 @@ def ratio_lines(results: list[Series], ccds_reason: str | None) -> list[str]:
             continue
         focus = s.contender.focus
         twin = by_key[f"cookiecutter:{focus}"]
-        sized_floor = by_key.get(f"copier-floor:{focus}")
-        sized_ratio = f"{sized_floor.median_wall() / base:.2f}" if sized_floor else "not run"
-        what_if = by_key.get(f"copier-what-if:{focus}")
-        what_if_ratio = f"{what_if.median_wall() / base:.2f}" if what_if else "not run"
+        sized_ratio, what_if_ratio = (
+            f"{by_key[key].median_wall() / base:.2f}" if key in by_key else "not run"
+            for key in (f"copier-floor:{focus}", f"copier-what-if:{focus}")
+        )
         ratio = s.median_wall() / base
         verdict = "met" if ratio <= TARGET_RATIO else "missed"
         lines.append(
