@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,6 +172,44 @@ def test_the_manifests_render_and_validate(built: Built) -> None:
         assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
         assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
         assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+
+
+# What Debian 12's kubernetes-client (kubectl 1.20, Kustomize 2) prints for these overlays.
+OLD_KUBECTL = """#!/bin/sh
+if [ "$1" = version ]; then
+  echo 'Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.2"}'
+  exit 0
+fi
+echo 'Error: json: cannot unmarshal object into Go struct field' \\
+  'Kustomization.patchesStrategicMerge of type patch.StrategicMerge' >&2
+exit 1
+"""
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_an_old_kubectl_gets_a_clear_error_and_leaves_no_partial_manifest(
+    built: Built, tmp_path: Path
+) -> None:
+    # given a kubectl too old for the overlays first on the PATH
+    stub = tmp_path / "bin" / "kubectl"
+    stub.parent.mkdir()
+    stub.write_text(OLD_KUBECTL)
+    stub.chmod(0o755)
+    env = {**built.env, "PATH": f"{stub.parent}:{built.env['PATH']}"}
+    rendered = built.root / "build/k8s/dev.yaml"
+    before = rendered.read_bytes() if rendered.exists() else None
+    # when rendering the manifests
+    result = subprocess.run(
+        ["make", "manifests"], cwd=built.root, env=env, capture_output=True, text=True, check=False
+    )
+    # then it stops with a message naming the overlay, the need and the kubectl found
+    assert result.returncode != 0
+    assert "kubectl could not render deploy/dev" in result.stderr
+    assert "need a recent kubectl" in result.stderr
+    assert "v1.20.2" in result.stderr
+    # and no empty or partial manifest replaces a good one
+    assert not (built.root / "build/k8s/dev.yaml.part").exists()
+    assert (rendered.read_bytes() if rendered.exists() else None) == before
 
 
 def train_dummy(built: Built) -> None:
