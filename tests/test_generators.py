@@ -132,6 +132,51 @@ def test_copier_and_cookiecutter_write_identical_projects(
     assert empty_dirs(by_cookiecutter) == []
 
 
+# Folders only a component family fills, by the variants generated without that family.
+SIGNPOSTED = {
+    "product": [
+        "src/{package}/serving",
+        "tests/serving",
+        "src/{package}/dataops",
+        "tests/dataops",
+        "tests/sanity",
+        "deploy",
+        "deploy/base",
+        "deploy/dev",
+        "deploy/prod",
+    ],
+    "data": [
+        "src/{package}/serving",
+        "tests/serving",
+        "src/{package}/product",
+        "tests/product",
+        "deploy",
+        "deploy/base",
+        "deploy/dev",
+        "deploy/prod",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SIGNPOSTED))
+def test_a_missing_component_family_leaves_a_signpost_not_a_stub(
+    generated: dict[str, Path], name: str
+) -> None:
+    project = generated[name]
+    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
+    for folder in (f.format(package=package) for f in SIGNPOSTED[name]):
+        # then the folder holds one README that says how to add what it would hold
+        assert sorted(p.name for p in (project / folder).iterdir() if p.is_file()) == [
+            "README.md"
+        ], folder
+        readme = (project / folder / "README.md").read_text(encoding="utf-8")
+        assert "generated without" in readme, folder
+        assert "make template-update ANSWER='extra_components=" in readme, folder
+    # and every subpackage that is a Python package holds code
+    for init in (project / "src" / package).glob("*/__init__.py"):
+        assert any(p.name != "__init__.py" for p in init.parent.glob("*.py")), init
+
+
 def test_copier_answers_file_records_every_question(generated: dict[str, Path]) -> None:
     answers = yaml.safe_load(
         (generated["architecture-plus"] / ANSWERS_FILE).read_text(encoding="utf-8")
