@@ -23,17 +23,24 @@ FEEDBACK_SCRIPT = """
 import pandas as pd
 from pathlib import Path
 from ml_capstone.models.artifact import load_model
-from ml_capstone.product.feedback import FeedbackStore, database_url, make_feedback
-from ml_capstone.product.predict import classes_of, explain, check_records
+from ml_capstone.product.feedback import (
+    FeedbackChecks, FeedbackStore, database_url, make_feedback,
+)
+from ml_capstone.product.predict import (
+    check_records, classes_of, explain, load_input_profile,
+)
 
 loaded = load_model(Path("models"))
-rows = pd.read_parquet("data/processed/train.parquet").head(12)
+profile = load_input_profile(loaded, Path("data/processed"))
+train = pd.read_parquet("data/processed/train.parquet")
+rows = train.dropna(subset=loaded.metadata.numeric_features).head(12)
 store = FeedbackStore(database_url())
+checks = FeedbackChecks(loaded.metadata, profile, classes_of(loaded))
 features = [*loaded.metadata.numeric_features, *loaded.metadata.categorical_features]
-answers = explain(loaded, check_records(rows[features], loaded.metadata))
+answers = explain(loaded, check_records(rows[features], loaded.metadata, profile))
 for answer, truth in zip(answers, rows["species"]):
     store.add(make_feedback(answer.record, answer.prediction, truth,
-                            metadata=loaded.metadata, classes=classes_of(loaded)))
+                            checks=checks, session_id="template-test"))
 print(store.count())
 """
 
@@ -138,6 +145,55 @@ def test_fairness_and_synthetic_reports_come_from_real_computations(built: Built
         synthetic["synthetic"]["balanced_accuracy"] - synthetic["real"]["balanced_accuracy"]
     )
     assert "Why they differ" in (root / "reports/synthetic.md").read_text()
+    # the mitigation's thresholds come from validation rows, and the verdict from the gaps
+    assert fairness["validation_rows"] > 0
+    for metric, verdict in fairness["verdict"].items():
+        before, after = fairness["disparity"][metric], fairness["mitigated_disparity"][metric]
+        assert verdict == (
+            "narrowed" if after < before else "widened" if after > before else "unchanged"
+        )
+    # and each report records the model it was made with
+    model = json.loads((root / "models/model.json").read_text())
+    assert synthetic["model_version"].endswith(model["checksum"]["sha256"][:12])
+    assert fairness["model_version"] == synthetic["model_version"]
+
+
+@pytest.mark.parametrize("built", PRODUCT, indirect=True)
+def test_site_marks_reports_of_another_model_stale_and_clean_removes_them(built: Built) -> None:
+    root = built.root
+    run(["make", "synthetic"], root, built.env)
+    # given a second config whose model differs, trained and evaluated
+    other = root / "configs" / "other.yaml"
+    text = (root / "configs/pipeline.yaml").read_text()
+    other.write_text(re.sub(r"(\n\s+C:\s*)[0-9.]+", r"\g<1>0.05", text, count=1))
+    try:
+        run(["uv", "run", "ml-capstone", "all", "--config", str(other)], root, built.env)
+        # when the site is refreshed for it
+        output = run(["uv", "run", "ml-capstone", "site", "--config", str(other)], root, built.env)
+        page = (root / "docs/product.md").read_text()
+        # then the older synthetic report is not shown but marked, with the command to rerun
+        assert "Stale: Synthetic vs real" in page
+        assert "Run `make synthetic`, then `make site`." in page
+        assert "stale:" in output
+    finally:
+        other.unlink()
+        run(["make", "all"], root, built.env)
+        run(["make", "synthetic", "site"], root, built.env)
+    assert "Stale:" not in (root / "docs/product.md").read_text()
+    # and the help line names the port, not a make variable
+    assert "$(APP_PORT)" not in run(["make", "help"], root, built.env)
+    # and `make clean` deletes the product outputs too (dry run: other tests use them)
+    clean = run(["make", "-n", "clean"], root, built.env)
+    for path in (
+        "reports/fairness.md",
+        "reports/synthetic.json",
+        "reports/feedback.json",
+        "reports/e2e.json",
+        "models/feedback-candidate",
+        "docs/assets/figures",
+        "docs/assets/demo.png",
+    ):
+        assert path in clean
 
 
 @pytest.mark.parametrize("built", PRODUCT, indirect=True)
