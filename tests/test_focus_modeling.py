@@ -114,10 +114,21 @@ def test_bad_modeling_configs_are_named_before_training(built: Built, tmp_path: 
         ),
         "tuning": ("trails: 3\n", "trails: unknown key (did you mean 'trials'?)"),
         "leaderboard": ("folds: 1\n", "folds: Input should be greater than or equal to 2"),
+        "models-bound": (
+            models.replace("max_depth: {type: int, low: 2", "max_depth: {type: int, low: -20"),
+            "families.random_forest.search.max_depth.low: Input should be greater than or "
+            "equal to 1 (got -20)",
+        ),
+        "models-choice": (
+            models.replace("choices: [uniform, distance]", "choices: [uniform, distanse]"),
+            "families.knn.search.weights.choices.1: Input should be 'uniform' or 'distance' "
+            "(got 'distanse')",
+        ),
     }
-    for option, (text, expected) in cases.items():
+    for case, (text, expected) in cases.items():
         # given one config with a mistake
-        path = tmp_path / f"{option}.yaml"
+        option = case.split("-")[0]
+        path = tmp_path / f"{case}.yaml"
         path.write_text(text, encoding="utf-8")
         command = "tune" if option in {"models", "tuning"} else "compare"
         # when the command runs with it
@@ -137,6 +148,37 @@ def test_bad_modeling_configs_are_named_before_training(built: Built, tmp_path: 
         assert expected in result.stderr
         assert str(path) in result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("built", MODELING, indirect=True)
+def test_a_bad_feature_config_stops_tune_before_any_trial(built: Built) -> None:
+    # given configs/features.yaml selecting more columns than the pipeline makes
+    root = built.root
+    features = root / "configs" / "features.yaml"
+    original = features.read_text(encoding="utf-8")
+    database = root / "models" / "optuna.db"
+    before = database.read_bytes() if database.exists() else None
+    bad = original.replace("method: none", "method: k_best").replace("k: 8", "k: 99")
+    assert bad != original
+    features.write_text(bad, encoding="utf-8")
+    # when tune runs
+    try:
+        result = subprocess.run(
+            ["uv", "run", "--no-sync", built.script, "tune", "--trials", "1"],
+            cwd=root,
+            env=built.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        features.write_text(original, encoding="utf-8")
+    # then it stops with exit code 2, one line naming the file and key, and stores nothing
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "configs/features.yaml: selection.k: 99 is more than" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (database.read_bytes() if database.exists() else None) == before
 
 
 def _postgres_binary(name: str) -> str:
@@ -185,7 +227,9 @@ def postgres() -> Iterator[str]:
 KEPT = ("models/tuned.json", "docs/journal.md")
 STUDY_CHECK = """
 import json, sys, optuna
-study = optuna.load_study(study_name=sys.argv[2], storage=sys.argv[1])
+names = [n for n in optuna.get_all_study_names(sys.argv[1]) if n.startswith(sys.argv[2] + "-")]
+assert len(names) == 1, names  # both workers keyed the same setup to the same study
+study = optuna.load_study(study_name=names[0], storage=sys.argv[1])
 complete = [t for t in study.trials if t.state.name == "COMPLETE"]
 distinct = {json.dumps(t.params, sort_keys=True) for t in complete}
 print(json.dumps({"complete": len(complete), "distinct": len(distinct)}))

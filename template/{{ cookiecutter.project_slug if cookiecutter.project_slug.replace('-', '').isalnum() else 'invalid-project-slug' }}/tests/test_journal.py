@@ -9,7 +9,9 @@ from {{ cookiecutter.package_name }}.config import PipelineConfig
 from {{ cookiecutter.package_name }}.journal import (
     append_entry,
     config_changes,
+    config_files,
     last_config,
+    previous_entry,
 )
 
 FIRST = datetime(2030, 5, 1, 9, 30, tzinfo=UTC)
@@ -33,7 +35,7 @@ def test_first_entry_creates_the_journal(config: PipelineConfig, tmp_path: Path)
     assert text.startswith("# Iteration journal\n")
     assert f"`{PROG} train`" in text
     assert f"## 2030-05-01 09:30:00 UTC — {config.model.name}" in entry
-    assert "- first entry" in entry
+    assert "- first entry for `train`" in entry
     assert "| cross-validated accuracy (3 folds) | 0.9000 ± 0.0100 |" in entry
     assert last_config(text) == config.snapshot()
 
@@ -85,6 +87,78 @@ def test_config_text_cannot_break_the_hidden_comment(tmp_path: Path) -> None:
     # when it is recorded and read back
     append_entry(path, FIRST, "x", config, METRICS)
     text = path.read_text(encoding="utf-8")
-    # then the comment stays one line and the config survives unchanged
-    assert text.count("-->") == 1
+    # then the two hidden comments (command, config) stay one line each, the config unchanged
+    assert text.count("-->") == 2
     assert last_config(text) == config
+
+
+def test_each_command_is_compared_with_its_own_previous_entry(
+    config: PipelineConfig, tmp_path: Path
+) -> None:
+    # given tune (whose snapshot has a tuning section) and compare entries, alternating
+    path = tmp_path / "journal.md"
+    tuned = config.snapshot() | {"tuning": {"trials": 3}}
+    append_entry(path, FIRST, f"{PROG} tune: 6 families", tuned, METRICS, command="tune")
+    append_entry(path, FIRST, f"{PROG} compare", config.snapshot(), METRICS, command="compare")
+    # when each runs again with its config unchanged
+    tune = append_entry(path, SECOND, f"{PROG} tune", tuned, METRICS, command="tune")
+    compare = append_entry(
+        path, SECOND, f"{PROG} compare", config.snapshot(), METRICS, command="compare"
+    )
+    # then neither lists the other's keys as changed
+    assert "- no config change since the previous entry" in tune
+    assert "- no config change since the previous entry" in compare
+    assert "(unset)" not in tune + compare
+    assert "Changes since the previous `compare` entry:" in compare
+    # and a train entry (no command given) is compared with train entries only
+    train = append_entry(path, SECOND, config.model.name, changed(config.snapshot(), C=5), METRICS)
+    assert "- first entry for `train`" in train
+
+
+def test_a_data_change_is_said_so(config: PipelineConfig, tmp_path: Path) -> None:
+    # given a compare entry made on one dataset
+    path = tmp_path / "journal.md"
+    before, after = "f204db" + "0" * 58, "1e6708" + "1" * 58
+    append_entry(
+        path, FIRST, "c", config.snapshot(), METRICS, command="compare", data_sha256=before
+    )
+    # when the next runs with the same config on other data
+    entry = append_entry(
+        path, SECOND, "c", config.snapshot(), METRICS, command="compare", data_sha256=after
+    )
+    # then the entry names the data change instead of "no config change"
+    assert "- data changed: sha256 f204db… → 1e6708…" in entry
+    assert "no config change" not in entry
+    # and the checksum is kept for the next entry
+    assert previous_entry(path.read_text(encoding="utf-8"), "compare") is not None
+    same = append_entry(
+        path, SECOND, "c", config.snapshot(), METRICS, command="compare", data_sha256=after
+    )
+    assert "- no config change since the previous entry (same data)" in same
+
+
+def test_entries_written_before_the_command_was_recorded_are_attributed_by_title(
+    config: PipelineConfig, tmp_path: Path
+) -> None:
+    # given an older journal whose entries have only the config comment
+    path = tmp_path / "journal.md"
+    append_entry(path, FIRST, f"{PROG} tune: 1 families", {"tuning": {"trials": 3}}, METRICS)
+    old = path.read_text(encoding="utf-8").replace('<!-- entry: {"command":"train"} -->\n', "")
+    path.write_text(old, encoding="utf-8")
+    # when a tune entry is added, then it is compared with the old tune entry
+    entry = append_entry(path, SECOND, "t", {"tuning": {"trials": 5}}, METRICS, command="tune")
+    assert "- `tuning.trials`: 3 → 5" in entry
+
+
+def test_component_config_files_are_recorded_and_diffed(tmp_path: Path) -> None:
+    # given a features.yaml, and a models.yaml that does not exist
+    features = tmp_path / "features.yaml"
+    features.write_text("selection: {method: k_best, k: 8}\n", encoding="utf-8")
+    sources = {"features.yaml": features, "models.yaml": tmp_path / "models.yaml"}
+    first = config_files(sources)
+    # when features.yaml changes
+    features.write_text("selection: {method: k_best, k: 5}\n", encoding="utf-8")
+    second = config_files(sources)
+    # then only existing files are recorded, and the change reads with the file name
+    assert first == {"features.yaml": {"selection": {"method": "k_best", "k": 8}}}
+    assert config_changes(first, second) == ["`features.yaml.selection.k`: 8 → 5"]
