@@ -149,6 +149,7 @@ def run_train(
             "inference throughput": f"{metadata.inference_rows_per_second:,.0f} rows/s",
             "data sha256": f"`{metadata.data.sha256[:12]}`",
         },
+        data_sha256=metadata.data.sha256,
     )
     model_dir = config.paths.model_dir
     written = [model_dir / MODEL_FILE, model_dir / METADATA_FILE, config.paths.journal]
