@@ -66,6 +66,14 @@ CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
 }
 
 
+def attempt(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run a command that may fail; return its exit code and its whole output."""
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("built", DATA, indirect=True)
 def test_ingest_runs_for_real_and_a_rerun_ingests_nothing_twice(built: Built) -> None:
     # given the data project after `make all`
@@ -92,8 +100,14 @@ def test_validate_quarantines_corrupted_batches_and_conserves_rows(built: Built)
         (landing / f"corrupt-{name}.csv").write_bytes(content)
     run(["make", "ingest"], built.root, built.env)
     # when `make validate` runs
-    output = run(["make", "validate"], built.root, built.env)
-    # then each batch is validated or refused, rows in = accepted + quarantined, with reasons
+    code, output = attempt(["make", "validate"], built.root, built.env)
+    assert code != 0, output
+    # then the data-quality gate fails the run, naming the refused and mostly quarantined
+    # batches, and the demo batches pass it
+    assert "failed the data-quality gate" in output, output
+    failed = {name.rsplit("-", 1)[0] for name in re.findall(r"failed: (\S+):", output)}
+    assert failed == {f"corrupt-{name}" for name in CORRUPTED}, output
+    # and each batch is validated or refused, rows in = accepted + quarantined, with reasons
     manifest = json.loads((built.root / "data/lake/validated/manifest.json").read_text("utf-8"))
     for name, (_, counts, reason) in CORRUPTED.items():
         (entry,) = [value for key, value in manifest.items() if key.startswith(f"corrupt-{name}-")]
@@ -120,6 +134,30 @@ def test_validate_quarantines_corrupted_batches_and_conserves_rows(built: Built)
     )  # fmt: skip
     rows = sum(e["quarantined"] for e in manifest.values() if e["status"] == "validated")
     assert counted.strip().splitlines()[-1] == f"({rows}, {rows})"
+    # and a run with nothing new skips every batch, says how to force it, and recalls the failures
+    again = run(["make", "validate"], built.root, built.env)
+    assert "--force" in again
+    assert "failed the data-quality gate when validated earlier" in again
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_validate_checks_batches_again_when_the_rules_change(built: Built) -> None:
+    # given the demo batches validated (and the rules they were validated with)
+    run(["make", "ingest"], built.root, built.env)
+    run(["make", "validate"], built.root, built.env)
+    rules = built.root / "configs/validation.yaml"
+    text = rules.read_text("utf-8")
+    # when a rule changes and `make validate` runs again
+    rules.write_text(text.replace("max_robust_z: 5.0", "max_robust_z: 4.5"), "utf-8")
+    try:
+        # (exit code aside: corrupted batches another test dropped in fail the gate again)
+        _, output = attempt(["make", "validate"], built.root, built.env)
+    finally:
+        rules.write_text(text, "utf-8")
+    # then the demo batches were validated again with the new rules, not skipped
+    for number in range(1, 5):
+        assert re.search(rf"validate: batch-00{number}-\w+: 86 rows in = 86 accepted", output)
+    assert "already validated" not in output
 
 
 @pytest.mark.parametrize("built", DATA, indirect=True)
@@ -141,6 +179,47 @@ def test_stream_runs_for_real_and_resumes_from_its_checkpoint(built: Built) -> N
     report = json.loads((built.root / "reports/stream.json").read_text("utf-8"))
     assert report["rolling_value"] is not None
     assert Path(built.root / "models/stream/checkpoint.joblib").is_file()
+    # and the figure is prequential over unseen events: the replayed second run scores none
+    assert "shuffled (seed 42)" in first
+    assert re.search(r"prequential accuracy 0\.\d+ over the last \d+ unseen events", first)
+    assert "0 new this run" in second
+    assert report["scored_unseen"] < accepted <= report["learned_again_unscored"]
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_stream_refuses_undeclared_features_and_a_checkpoint_of_other_features(
+    built: Built,
+) -> None:
+    env = {key: value for key, value in built.env.items() if key != "REDIS_URL"}
+    pipeline = built.root / "configs/pipeline.yaml"
+    text = pipeline.read_text("utf-8")
+    features = "categorical_features: [island, sex]"
+    assert features in text
+    try:
+        # given a checkpoint, and a feature configs/validation.yaml does not declare
+        run(["make", "stream"], built.root, env)
+        pipeline.write_text(text.replace(features, features[:-1] + ", district]"), "utf-8")
+        # when `make stream` runs, then one error line names the column and the rules file
+        code, undeclared = attempt(["make", "stream"], built.root, env)
+        assert code != 0
+        assert "error: configs/validation.yaml:" in undeclared
+        assert "district" in undeclared
+        # given the pipeline now without a feature the checkpoint's model was trained on
+        pipeline.write_text(text.replace(features, "categorical_features: [island]"), "utf-8")
+        code, mismatch = attempt(["make", "stream"], built.root, env)
+        # then it stops, says what changed and how to start over, and keeps the checkpoint
+        assert code != 0
+        assert "categorical features:" in mismatch
+        assert "FRESH=1" in mismatch
+        # and neither failure is a traceback
+        assert "Traceback" not in undeclared + mismatch
+        # and FRESH=1 starts a new model, keeping the old checkpoint beside it
+        fresh = run(["make", "stream", "FRESH=1"], built.root, env)
+        assert "previous checkpoint is kept" in fresh
+        assert (built.root / "models/stream/checkpoint.previous.joblib").is_file()
+    finally:
+        pipeline.write_text(text, "utf-8")
+        run(["make", "stream", "FRESH=1"], built.root, env)
 
 
 @pytest.mark.parametrize("built", DATA, indirect=True)
