@@ -125,9 +125,14 @@ def test_the_api_starts_as_a_real_server_and_answers(built: Built) -> None:
 
 @pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
 def test_the_api_survives_fuzzing_from_its_own_openapi_spec(built: Built) -> None:
-    # given the project / when schemathesis fuzzes the live API / then no answer is a 5xx
+    # given the project and its request log (the drift check's window)
+    log = built.root / "reports/requests.jsonl"
+    before = log.read_bytes() if log.exists() else None
+    # when schemathesis fuzzes the live API / then no answer is a 5xx
     output = run(["make", "fuzz"], built.root, built.env)
     assert "No issues found" in output
+    # and none of its synthetic requests reached the request log
+    assert (log.read_bytes() if log.exists() else None) == before
 
 
 @pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
@@ -167,6 +172,13 @@ def test_the_manifests_render_and_validate(built: Built) -> None:
             "CronJob",
         } <= kinds
         (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+        # the overlay creates the namespace it deploys into
+        (namespace,) = [d for d in documents if d["kind"] == "Namespace"]
+        assert namespace["metadata"]["name"] == deployment["metadata"]["namespace"]
+        # prod's replicas span nodes (ReadWriteMany); dev runs on a one-node local cluster
+        (claim,) = [d for d in documents if d["kind"] == "PersistentVolumeClaim"]
+        access = "ReadWriteOnce" if overlay == "dev" else "ReadWriteMany"
+        assert claim["spec"]["accessModes"] == [access]
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
         assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
@@ -249,6 +261,56 @@ def test_retraining_promotes_a_better_model_and_serving_picks_it_up(built: Built
     assert served["name"] == "logistic_regression"
     assert served["version"] == report["model_version"]
     assert predicted[1]["model_version"] == report["model_version"]
+    # and Prefect stays quiet, and the stale evaluation reports are named
+    assert "Traceback" not in output
+    assert "telemetry" not in output
+    assert "make evaluate" in output
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_a_retraining_typo_is_one_error_line_before_prefect_starts(built: Built) -> None:
+    # given a retraining config with a typo
+    config = write(built, "configs/retraining-typo.yaml", {"reload_url": ["x"]})
+    # when running the retrain command
+    result = subprocess.run(
+        built.cli("retrain", "--config", config),
+        cwd=built.root,
+        env=built.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # then it exits 2 with one line naming the key, before Prefect's server starts
+    assert result.returncode == 2
+    assert "reload_url: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Starting temporary server" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
+def test_several_workers_converge_on_one_reload(built: Built) -> None:
+    # given a server with two workers (no watch_seconds configured)
+    train_dummy(built)
+    with serving(built, "--workers", "2") as url:
+        # when the real model is trained into the store and one reload reaches one worker
+        run(built.cli("train"), built.root, built.env)
+        status, reloaded = call(f"{url}/v1/model/reload", method="POST")
+        # then within a few seconds every request, whichever worker answers, gets it
+        deadline = time.monotonic() + 30
+        names: set[str] = set()
+        while time.monotonic() < deadline:
+            names = {call(f"{url}/v1/model")[1]["name"] for _ in range(20)}
+            if names == {"logistic_regression"}:
+                break
+            time.sleep(0.5)
+        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:
+            metrics = response.read().decode()
+    assert status == 200
+    assert "follow within" in reloaded["note"]
+    assert names == {"logistic_regression"}
+    # and /metrics shows each worker's model (one sample per worker process)
+    assert metrics.count('api_model_info{name="logistic_regression"') == 2
 
 
 @pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
@@ -283,13 +345,18 @@ def test_drift_fires_on_shifted_requests_only(built: Built, shifted: bool) -> No
 
 @pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
 def test_the_load_test_runs_and_reports_throughput_and_percentiles(built: Built) -> None:
-    # given the project / when running the short load test
+    # given the project and its request log (the drift check's window)
+    log = built.root / "reports/requests.jsonl"
+    before = log.read_bytes() if log.exists() else None
+    # when running the short load test
     run(["make", "loadtest", "LOAD_USERS=4"], built.root, built.env)
     # then it reports inferences per second and the latency percentiles, with no failure
     report = (built.root / "reports/loadtest.md").read_text(encoding="utf-8")
     assert "inferences/s" in report
     assert " 0 failed" in report
     assert "| p50 ms | p95 ms | p99 ms |" in report
+    # and none of its synthetic traffic reached the request log
+    assert (log.read_bytes() if log.exists() else None) == before
 
 
 @pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
