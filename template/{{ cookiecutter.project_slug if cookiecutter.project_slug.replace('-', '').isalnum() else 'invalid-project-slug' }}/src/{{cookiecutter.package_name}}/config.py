@@ -137,9 +137,9 @@ class PipelineConfig(_Section):
             try:
                 spec.params.model_validate(self.model.params)
             except ValidationError as exc:
-                problems.extend(_describe_errors(exc.errors(), spec.params, ("model", "params")))
+                problems.extend(describe_errors(exc.errors(), spec.params, ("model", "params")))
         if problems:
-            # One error whose lines each name their own key (see _describe_errors).
+            # One error whose lines each name their own key (see describe_errors).
             raise PydanticCustomError("config", "{problems}", {"problems": "\n".join(problems)})
         return self
 
@@ -181,11 +181,11 @@ def parse_config(text: str, source: str = "<config>") -> PipelineConfig:
     try:
         return PipelineConfig.model_validate(raw)
     except ValidationError as exc:
-        lines = _describe_errors(exc.errors(), PipelineConfig)
+        lines = describe_errors(exc.errors(), PipelineConfig)
         raise ConfigError("\n".join(f"{source}: {line}" for line in lines)) from None
 
 
-def _describe_errors(
+def describe_errors(
     errors: Iterable[ErrorDetails], model: type[BaseModel], prefix: tuple[str, ...] = ()
 ) -> Iterator[str]:
     """Yield one ``dotted.key: message`` line per validation error."""
