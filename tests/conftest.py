@@ -173,6 +173,21 @@ def run(
     return output
 
 
+def attempt(
+    command: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run a command that may fail; its exit code, stdout and stderr, for the test to check."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def make_targets(root: Path) -> set[str]:
     """The targets a Makefile defines, with those of the mk/*.mk files it includes."""
     makefiles = [root / "Makefile", *sorted((root / "mk").glob("*.mk"))]

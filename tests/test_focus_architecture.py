@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Built, run, variant_params
+from conftest import Built, attempt, run, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -140,15 +140,7 @@ def test_a_missing_model_store_is_a_clear_start_up_error(built: Built) -> None:
     # given a serving config whose model store does not exist
     config = write(built, "configs/serving-missing.yaml", {"model_dir": "no/such/models"})
     # when starting the server
-    result = subprocess.run(
-        built.cli("serve", "--serving-config", config),
-        cwd=built.root,
-        env=built.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = attempt(built.cli("serve", "--serving-config", config), built.root, built.env, 120)
     # then it exits 2 with one clear line, no traceback
     assert result.returncode == 2
     assert "model_dir: the model store no/such/models does not exist" in result.stderr
@@ -211,9 +203,7 @@ def test_an_old_kubectl_gets_a_clear_error_and_leaves_no_partial_manifest(
     rendered = built.root / "build/k8s/dev.yaml"
     before = rendered.read_bytes() if rendered.exists() else None
     # when rendering the manifests
-    result = subprocess.run(
-        ["make", "manifests"], cwd=built.root, env=env, capture_output=True, text=True, check=False
-    )
+    result = attempt(["make", "manifests"], built.root, env)
     # then it stops with a message naming the overlay, the need and the kubectl found
     assert result.returncode != 0
     assert "kubectl could not render deploy/dev" in result.stderr
@@ -272,15 +262,7 @@ def test_a_retraining_typo_is_one_error_line_before_prefect_starts(built: Built)
     # given a retraining config with a typo
     config = write(built, "configs/retraining-typo.yaml", {"reload_url": ["x"]})
     # when running the retrain command
-    result = subprocess.run(
-        built.cli("retrain", "--config", config),
-        cwd=built.root,
-        env=built.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = attempt(built.cli("retrain", "--config", config), built.root, built.env, 300)
     # then it exits 2 with one line naming the key, before Prefect's server starts
     assert result.returncode == 2
     assert "reload_url: unknown key" in result.stderr

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Built, run, variant_params
+from conftest import Built, attempt, run, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -66,11 +66,9 @@ CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
 }
 
 
-def attempt(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+def attempt_output(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     """Run a command that may fail; return its exit code and its whole output."""
-    result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
+    result = attempt(command, cwd, env)
     return result.returncode, result.stdout + result.stderr
 
 
@@ -100,7 +98,7 @@ def test_validate_quarantines_corrupted_batches_and_conserves_rows(built: Built)
         (landing / f"corrupt-{name}.csv").write_bytes(content)
     run(["make", "ingest"], built.root, built.env)
     # when `make validate` runs
-    code, output = attempt(["make", "validate"], built.root, built.env)
+    code, output = attempt_output(["make", "validate"], built.root, built.env)
     assert code != 0, output
     # then the data-quality gate fails the run, naming the refused and mostly quarantined
     # batches, and the demo batches pass it
@@ -151,7 +149,7 @@ def test_validate_checks_batches_again_when_the_rules_change(built: Built) -> No
     rules.write_text(text.replace("max_robust_z: 5.0", "max_robust_z: 4.5"), "utf-8")
     try:
         # (exit code aside: corrupted batches another test dropped in fail the gate again)
-        _, output = attempt(["make", "validate"], built.root, built.env)
+        _, output = attempt_output(["make", "validate"], built.root, built.env)
     finally:
         rules.write_text(text, "utf-8")
     # then the demo batches were validated again with the new rules, not skipped
@@ -200,13 +198,13 @@ def test_stream_refuses_undeclared_features_and_a_checkpoint_of_other_features(
         run(["make", "stream"], built.root, env)
         pipeline.write_text(text.replace(features, features[:-1] + ", district]"), "utf-8")
         # when `make stream` runs, then one error line names the column and the rules file
-        code, undeclared = attempt(["make", "stream"], built.root, env)
+        code, undeclared = attempt_output(["make", "stream"], built.root, env)
         assert code != 0
         assert "error: configs/validation.yaml:" in undeclared
         assert "district" in undeclared
         # given the pipeline now without a feature the checkpoint's model was trained on
         pipeline.write_text(text.replace(features, "categorical_features: [island]"), "utf-8")
-        code, mismatch = attempt(["make", "stream"], built.root, env)
+        code, mismatch = attempt_output(["make", "stream"], built.root, env)
         # then it stops, says what changed and how to start over, and keeps the checkpoint
         assert code != 0
         assert "categorical features:" in mismatch

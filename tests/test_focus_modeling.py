@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Built, run, variant_params
+from conftest import Built, attempt, run, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -132,16 +132,13 @@ def test_bad_modeling_configs_are_named_before_training(built: Built, tmp_path: 
         path.write_text(text, encoding="utf-8")
         command = "tune" if option in {"models", "tuning"} else "compare"
         # when the command runs with it
-        result = subprocess.run(
+        result = attempt(
             ["uv", "run", "--no-sync", name, command, f"--{option}", str(path), "--trials", "1"]
             if command == "tune"
             else ["uv", "run", "--no-sync", name, command, f"--{option}", str(path)],
-            cwd=root,
-            env=built.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+            root,
+            built.env,
+            300,
         )
         # then it stops with exit code 2 and names the file and the key
         assert result.returncode == 2, result.stdout + result.stderr
@@ -163,14 +160,8 @@ def test_a_bad_feature_config_stops_tune_before_any_trial(built: Built) -> None:
     features.write_text(bad, encoding="utf-8")
     # when tune runs
     try:
-        result = subprocess.run(
-            ["uv", "run", "--no-sync", built.script, "tune", "--trials", "1"],
-            cwd=root,
-            env=built.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+        result = attempt(
+            ["uv", "run", "--no-sync", built.script, "tune", "--trials", "1"], root, built.env, 300
         )
     finally:
         features.write_text(original, encoding="utf-8")

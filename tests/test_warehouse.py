@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Built, run, variant_params
+from conftest import Built, attempt, run, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -53,15 +53,7 @@ def warehouse_built(built: Built) -> str:
     """Ingest and validate the demo batches, then `make warehouse-spark` (once); its output."""
     if built.root not in _warehouse_outputs:
         run(["make", "ingest"], built.root, built.env)
-        validated = subprocess.run(
-            ["make", "validate"],
-            cwd=built.root,
-            env=built.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        validated = attempt(["make", "validate"], built.root, built.env, 600)
         # the demo batches pass; corrupted batches another test dropped in may fail the gate
         output = validated.stdout + validated.stderr
         failed = re.findall(r"^failed: (\S+):", output, flags=re.MULTILINE)
