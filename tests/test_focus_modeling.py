@@ -67,6 +67,9 @@ def test_tune_compare_track_and_gate(built: Built) -> None:
     # when the leaderboard is built
     output = run(["make", "compare"], root, built.env)
     assert "beats the baseline" in output
+    # and compare finds every tuned row made on the very rows and features it scores
+    assert "warning:" not in output
+    assert "⚠" not in (root / "reports" / "leaderboard.md").read_text(encoding="utf-8")
     # then it lists every family untuned and tuned, the ensembles and the baseline
     with (root / "reports" / "leaderboard.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
