@@ -1,6 +1,7 @@
 """Loading the raw CSV and each way it can fail to match the config."""
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,53 @@ def test_every_missing_column_is_listed_with_the_columns_found(
     assert "columns found: species, island, bill_length_mm" in message
 
 
+def test_a_name_whose_accents_are_encoded_another_way_is_explained(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame
+) -> None:
+    # given a CSV header written with decomposed accents (as macOS writes them)
+    decomposed = unicodedata.normalize("NFD", "île")
+    frame = penguins.rename(columns={"island": decomposed})
+    data = with_data(
+        config,
+        categorical_features=tuple(
+            "île" if column == "island" else column for column in config.data.categorical_features
+        ),
+    )
+    # when the frame is validated against a config typed with composed accents
+    with pytest.raises(DataValidationError) as caught:
+        validate_frame(frame, data, task, source="raw.csv")
+    # then the error says the letters are the same and how to fix it
+    assert "the same letters with the accents encoded another way" in str(caught.value)
+
+
+def test_a_numeric_target_with_many_values_suggests_regression(
+    config: PipelineConfig, penguins: pd.DataFrame
+) -> None:
+    # given a classification config whose target is a measurement
+    data = with_data(
+        config,
+        target="body_mass_g",
+        numeric_features=("bill_length_mm", "flipper_length_mm"),
+        categorical_features=("island",),
+    )
+    # when the frame is validated as classification
+    with pytest.raises(DataValidationError) as caught:
+        validate_frame(penguins, data, "classification", source="raw.csv")
+    # then the error says it is a quantity and names the fix
+    message = str(caught.value)
+    assert "the target 'body_mass_g' has" in message
+    assert "set `task: regression`" in message
+
+
+def test_numeric_class_codes_are_classes(config: PipelineConfig, penguins: pd.DataFrame) -> None:
+    # given a target coded as the numbers 0, 1 and 2
+    penguins["code"] = penguins["species"].astype("category").cat.codes
+    data = with_data(config, target="code")
+    # when validated as classification / then the three codes are accepted as classes
+    loaded = validate_frame(penguins, data, "classification")
+    assert sorted(loaded.frame["code"].unique()) == [0, 1, 2]
+
+
 def test_non_numeric_value_is_shown_with_its_line(
     config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
 ) -> None:
@@ -160,3 +208,52 @@ def test_file_hash_identifies_the_content(tmp_path: Path) -> None:
     # when hashed / then the digest is the SHA-256 of the bytes, and differs between them
     assert file_sha256(first) == hashlib.sha256(b"x,y\n1,2\n").hexdigest()
     assert file_sha256(first) != file_sha256(second)
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    # given the CSV saved as UTF-8 with a byte-order mark (as Excel saves it)
+    path = tmp_path / "raw.csv"
+    penguins.to_csv(path, index=False, na_rep="NA", encoding="utf-8-sig")
+    # when it is loaded / then the first column keeps its name
+    loaded = load_raw(with_data(config, raw_path=path), task)
+    assert len(loaded.frame) == len(penguins)
+    assert read_raw(path).columns[0] == penguins.columns[0]
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_a_file_not_in_utf8_is_refused_with_the_fix(
+    penguins: pd.DataFrame, tmp_path: Path, where: str
+) -> None:
+    # given a CSV saved as Latin-1 with an accented letter in its header, or in its last row
+    if where == "header":
+        penguins = penguins.rename(columns={"island": "île"})
+    else:
+        penguins.loc[len(penguins) - 1, "island"] = "Île Anvers"
+    path = tmp_path / "raw.csv"
+    penguins.to_csv(path, index=False, na_rep="NA", encoding="latin-1")
+    offset = path.read_bytes().index(b"\xee" if where == "header" else b"\xce")
+    # when it is read / then the error names the byte, where it is, and the fix
+    with pytest.raises(DataValidationError) as caught:
+        read_raw(path)
+    assert str(caught.value) == (
+        f"{path}: not UTF-8 text (byte 0x{path.read_bytes()[offset]:02x} at offset {offset}); "
+        "save the file as UTF-8"
+    )
+
+
+@pytest.mark.parametrize(("separator", "kind"), [(";", "';'-separated"), ("\t", "tab-separated")])
+def test_a_file_not_separated_by_commas_is_refused_with_the_fix(
+    penguins: pd.DataFrame, tmp_path: Path, separator: str, kind: str
+) -> None:
+    # given a CSV separated by semicolons (or tabs), as some spreadsheets save it
+    path = tmp_path / "raw.csv"
+    penguins.to_csv(path, index=False, na_rep="NA", sep=separator)
+    # when it is read / then the error says so and how to fix it, not which columns are missing
+    with pytest.raises(DataValidationError) as caught:
+        read_raw(path)
+    message = str(caught.value)
+    header = repr(separator.join(penguins.columns))
+    assert message.startswith(f"{path}: looks {kind}: the header {header} is one column; ")
+    assert message.endswith("save the file comma-separated (the pipeline reads commas only)")

@@ -1,7 +1,11 @@
 """Read the raw CSV and check it against the config where it enters the pipeline."""
 
+import codecs
+import csv
 import difflib
 import hashlib
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +22,18 @@ MISSING_VALUES = ("NA", "")
 
 #: Fewer rows than this (after dropping rows without a target) is an error.
 MIN_ROWS = 20
+
+#: How the CSV is decoded: UTF-8, with or without a byte-order mark (as Excel saves it).
+ENCODING = "utf-8-sig"
+
+#: Separators a header of one column gives away: the file is not comma-separated.
+OTHER_SEPARATORS = {";": "';'-separated", "\t": "tab-separated"}
+
+#: A classification target that is numeric with more distinct values than this, and
+#: mostly unique, is a quantity: the error suggests `task: regression`.
+MAX_NUMERIC_CLASSES = 20
+
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -36,10 +52,69 @@ def read_raw(path: Path) -> pd.DataFrame:
             f"{path}: raw data file not found; put your CSV there or set data.raw_path "
             "in the config"
         )
+    problem = csv_problem(path, scan=False)
+    if problem is not None:
+        raise DataValidationError(f"{path}: {problem}")
     try:
-        return pd.read_csv(path, na_values=list(MISSING_VALUES), keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        return pd.read_csv(
+            path, encoding=ENCODING, na_values=list(MISSING_VALUES), keep_default_na=False
+        )
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"{path}: {encoding_problem(path) or exc}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataValidationError(f"{path}: cannot be read as CSV: {exc}") from None
+
+
+def encoding_problem(path: Path) -> str | None:
+    """Return why ``path`` is not UTF-8 text, or None when it is."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                byte = chunk[exc.start : exc.start + 1].hex()
+                return (
+                    f"not UTF-8 text (byte 0x{byte} at offset {offset + exc.start}); "
+                    "save the file as UTF-8"
+                )
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "not UTF-8 text (the file ends inside a character); save the file as UTF-8"
+    return None
+
+
+def separator_problem(header: Sequence[str]) -> str | None:
+    """Return why a header of one column shows a CSV not separated by commas, else None."""
+    if len(header) != 1:
+        return None
+    for separator, kind in OTHER_SEPARATORS.items():
+        if separator in header[0]:
+            return (
+                f"looks {kind}: the header {header[0]!r} is one column; save the file "
+                "comma-separated (the pipeline reads commas only)"
+            )
+    return None
+
+
+def csv_problem(path: Path, *, scan: bool = True) -> str | None:
+    """Return why ``path`` is not comma-separated UTF-8 text (a BOM is fine), else None.
+
+    The header is always checked; the whole file for its encoding only with ``scan``.
+    """
+    if scan and (problem := encoding_problem(path)) is not None:
+        return problem
+    try:
+        with path.open(encoding=ENCODING, newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        return encoding_problem(path)
+    except csv.Error as exc:
+        return f"cannot be read as CSV: {exc}"
+    return separator_problem(header)
 
 
 def file_sha256(path: Path) -> str:
@@ -105,7 +180,22 @@ def validate_frame(
             f"{source}: the target '{data.target}' has the single value {values[0]!r} "
             f"in all {len(kept)} rows; there is nothing to learn"
         )
+    if task == "classification" and _looks_like_a_quantity(kept[data.target]):
+        raise DataValidationError(
+            f"{source}: the target '{data.target}' has {len(values)} distinct numbers in "
+            f"{len(kept)} rows: a quantity, not classes; set `task: regression` in the "
+            "pipeline config (or group the values into a few classes in the CSV)"
+        )
     return LoadedData(frame=kept, raw_rows=len(frame), dropped_missing_target=dropped)
+
+
+def _looks_like_a_quantity(target: pd.Series) -> bool:
+    """Whether a classification target is numbers with many, mostly unique, values."""
+    numbers = pd.to_numeric(target, errors="coerce")
+    if numbers.isna().any():
+        return False
+    distinct = numbers.nunique()
+    return bool(distinct > MAX_NUMERIC_CLASSES and distinct > len(target) / 2)
 
 
 def _check_columns_present(frame: pd.DataFrame, data: DataConfig, source: str) -> None:
@@ -119,9 +209,16 @@ def _check_columns_present(frame: pd.DataFrame, data: DataConfig, source: str) -
     noun = "column is" if len(missing) == 1 else "columns are"
     found = [str(column) for column in frame.columns]
     lines = [f"{source}: {len(missing)} {noun} missing:"]
+    same_letters = {unicodedata.normalize("NFC", name): name for name in found}
     for column in missing:
         close = difflib.get_close_matches(column, found, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
+        if unicodedata.normalize("NFC", column) in same_letters:
+            hint = (
+                "; the CSV has the same letters with the accents encoded another way "
+                "(Unicode NFD, as macOS writes them): retype the name in the CSV header "
+                "or in the config"
+            )
         lines.append(f"  - '{column}' ({roles[column]}{hint})")
     lines.append(f"columns found: {', '.join(found)}")
     lines.append("fix the names in the config or in the CSV header")
