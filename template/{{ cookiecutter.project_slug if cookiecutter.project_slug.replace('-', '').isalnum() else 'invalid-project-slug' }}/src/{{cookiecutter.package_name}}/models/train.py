@@ -1,7 +1,10 @@
 """Training: the model pipeline, cross-validation, training time and throughput."""
 
+import logging
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +15,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from ..config import PipelineConfig
+from ..errors import DataValidationError
 from ..evaluation.metrics import PRIMARY_METRIC, compute_metrics
 from ..features.build import build_preprocessor
 from .registry import build_model
@@ -21,6 +25,24 @@ ProgressCallback = Callable[[str, int, int], None]
 
 #: How long the throughput measurement predicts, in seconds.
 THROUGHPUT_SECONDS = 0.2
+
+#: Warnings for the user go through this logger: one ``warning: ...`` line on stderr
+#: (Python's last-resort handler prints the bare message when nothing else is set up).
+logger = logging.getLogger(__name__)
+
+#: The setting that holds the folds of `train`'s cross-validation.
+CV_FOLDS_KEY = "evaluation.cv_folds in configs/pipeline.yaml"
+#: A numeric target with more distinct values than this looks like a quantity to regress.
+REGRESSION_HINT_VALUES = 20
+#: How many classes an error or warning names before it says "and N more".
+NAMED_CLASSES = 5
+#: scikit-learn's per-fold warnings about classes too rare for the folds, which
+#: :func:`fold_guard` replaces by one warning of its own.
+RARE_CLASS_WARNINGS = (
+    r"The least populated class in y has only",
+    r"Number of classes in training fold",
+    r"y_pred contains classes not in y_true",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,84 @@ def build_pipeline(config: PipelineConfig) -> Pipeline:
     return Pipeline([("features", build_preprocessor(config)), ("model", model)])
 
 
+def regression_hint(y: pd.Series) -> str:
+    """``" (task: regression?)"`` when the target is numeric with many distinct values."""
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+    if numeric and y.nunique() > REGRESSION_HINT_VALUES:
+        return (
+            f"; the target is numeric with {y.nunique()} distinct values: "
+            "did you mean `task: regression` in configs/pipeline.yaml?"
+        )
+    return ""
+
+
+def name_classes(counts: pd.Series) -> str:
+    """``'a' (3 rows), 'b' (1 row)``: the first classes of ``counts``, then how many more."""
+    shown = [
+        f"{label!r} ({count} row{'s' if count != 1 else ''})"
+        for label, count in counts.head(NAMED_CLASSES).items()
+    ]
+    more = len(counts) - NAMED_CLASSES
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def check_class_counts(
+    config: PipelineConfig, y: pd.Series, folds: int, key: str = CV_FOLDS_KEY
+) -> str | None:
+    """Refuse classes no stratified k-fold can split; describe classes rarer than the folds.
+
+    Raises DataValidationError when every class has fewer rows than ``folds``
+    (scikit-learn cannot split them; typically a numeric target left as
+    ``task: classification``). Returns one warning line when only some classes do
+    (some folds then train or score without them), else None. ``key`` names the
+    setting that holds ``folds``.
+    """
+    if config.task != "classification":
+        return None
+    counts = y.value_counts().sort_values()
+    rare = counts[counts < folds]
+    if rare.empty:
+        return None
+    target, hint = config.data.target, regression_hint(y)
+    if len(rare) == len(counts):
+        raise DataValidationError(
+            f"target {target!r}: every class has fewer rows than the {folds} cross-validation "
+            f"folds ({key}), so they cannot be split ({len(counts)} classes: {name_classes(rare)})"
+            + (hint or f"; lower {key} or collect more rows per class")
+        )
+    them = "it" if len(rare) == 1 else "them"
+    classes = (
+        f"class {name_classes(rare)} has"
+        if len(rare) == 1
+        else f"classes {name_classes(rare)} have"
+    )
+    return (
+        f"warning: target {target!r}: {classes} fewer rows than the {folds} cross-validation "
+        f"folds ({key}), so some folds train or score without {them} and the scores are "
+        f"noisy; collect more rows, merge {them} into another class or lower {key}{hint}"
+    )
+
+
+@contextmanager
+def fold_guard(
+    config: PipelineConfig, y: pd.Series, folds: int, key: str = CV_FOLDS_KEY
+) -> Iterator[None]:
+    """Check the classes of ``y`` against ``folds`` (:func:`check_class_counts`) around a CV.
+
+    A class rarer than the folds is reported once, as one warning naming it, and
+    scikit-learn's repeated per-fold warnings about it are silenced inside the block.
+    """
+    warning = check_class_counts(config, y, folds, key)
+    if warning is None:
+        yield
+        return
+    logger.warning(warning)
+    with warnings.catch_warnings():
+        for message in RARE_CLASS_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        yield
+
+
 def cross_validate(
     config: PipelineConfig, frame: pd.DataFrame, progress: ProgressCallback = no_progress
 ) -> CrossValidation:
@@ -76,11 +176,12 @@ def cross_validate(
     total = config.evaluation.cv_folds
     scores: list[float] = []
     progress("cross-validation", 0, total)
-    for fold, (fit_rows, score_rows) in enumerate(folds.split(x, y), start=1):
-        fitted = clone(pipeline).fit(x.iloc[fit_rows], y.iloc[fit_rows])
-        predicted = fitted.predict(x.iloc[score_rows])
-        scores.append(compute_metrics(config.task, y.iloc[score_rows], predicted)[metric])
-        progress("cross-validation", fold, total)
+    with fold_guard(config, y, total):
+        for fold, (fit_rows, score_rows) in enumerate(folds.split(x, y), start=1):
+            fitted = clone(pipeline).fit(x.iloc[fit_rows], y.iloc[fit_rows])
+            predicted = fitted.predict(x.iloc[score_rows])
+            scores.append(compute_metrics(config.task, y.iloc[score_rows], predicted)[metric])
+            progress("cross-validation", fold, total)
     return CrossValidation(metric=metric, scores=tuple(scores))
 
 
