@@ -26,3 +26,24 @@ def test_task_figures_are_written_as_png(
         content = path.read_bytes()
         assert content.startswith(PNG_SIGNATURE)
         assert len(content) > 5_000
+
+
+def test_figures_of_the_other_task_are_removed_and_others_kept(
+    evaluated: tuple[Evaluation, ModelMetadata], tmp_path: Path
+) -> None:
+    # given a figures folder from a run of the other task, and a figure of another step
+    evaluation, _ = evaluated
+    figures_dir = tmp_path / "figures"
+    figures_dir.mkdir()
+    stale = {
+        "classification": ["predicted_vs_actual.png", "residuals.png"],
+        "regression": ["confusion_matrix.png"],
+    }[evaluation.task]
+    for name in [*stale, "leaderboard.png"]:
+        (figures_dir / name).write_bytes(PNG_SIGNATURE)
+    # when this task's figures are drawn
+    paths = write_figures(evaluation, figures_dir)
+    # then only this task's figures, the metrics chart and the other step's figure remain
+    remaining = sorted(path.name for path in figures_dir.iterdir())
+    assert remaining == sorted([*(path.name for path in paths), "leaderboard.png"])
+    assert not set(stale) & set(remaining)

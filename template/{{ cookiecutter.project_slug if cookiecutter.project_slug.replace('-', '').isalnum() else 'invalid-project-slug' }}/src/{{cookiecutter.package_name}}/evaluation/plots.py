@@ -84,9 +84,24 @@ def plot_metrics(evaluation: Evaluation, path: Path) -> Path:
     return _save(figure, path)
 
 
+#: The figures only one task draws: after a task switch, the other task's are stale.
+TASK_FIGURES = {
+    "classification": (CONFUSION_MATRIX_FILE,),
+    "regression": (PREDICTED_VS_ACTUAL_FILE, RESIDUALS_FILE),
+}
+
+
 def write_figures(evaluation: Evaluation, figures_dir: Path) -> list[Path]:
-    """Draw the figures for the evaluation's task into ``figures_dir``."""
+    """Draw the figures for the evaluation's task into ``figures_dir``.
+
+    The other task's figures, left by a run before a task switch, are removed, so the
+    folder never shows a confusion matrix of a model that no longer exists.
+    """
     figures_dir.mkdir(parents=True, exist_ok=True)
+    for task, names in TASK_FIGURES.items():
+        if task != evaluation.task:
+            for name in names:
+                (figures_dir / name).unlink(missing_ok=True)
     truth, predicted = evaluation.y_true, evaluation.y_pred
     if evaluation.task == "classification":
         paths = [plot_confusion_matrix(truth, predicted, figures_dir / CONFUSION_MATRIX_FILE)]
