@@ -33,6 +33,7 @@ from {{ cookiecutter.package_name }}.models.registry import (
     Task,
 )
 from {{ cookiecutter.package_name }}.models.train import train
+from {{ cookiecutter.package_name }}.steps import run_data, run_train
 
 #: Typical bill length, bill depth, flipper length (mm) and body mass (g) per species.
 SPECIES = {
@@ -165,6 +166,18 @@ def penguins() -> pd.DataFrame:
 def make_config() -> Callable[[Task], dict[str, Any]]:
     """Build the config mapping of any task (for tests that need both at once)."""
     return config_for
+
+
+@pytest.fixture
+def trained(
+    config_data: dict[str, Any], write_config: Callable[[dict[str, Any]], Path]
+) -> PipelineConfig:
+    """The task's config written to the project, its data split and a model trained."""
+    write_config(config_data)
+    config = PipelineConfig.model_validate(config_data)
+    run_data(config)
+    run_train(config, throughput_seconds=0.01)
+    return config
 
 
 @pytest.fixture

@@ -36,32 +36,32 @@ def frame(config: PipelineConfig) -> pd.DataFrame:
 
 
 @pytest.fixture
-def trained(config: PipelineConfig, frame: pd.DataFrame) -> TrainingResult:
+def training(config: PipelineConfig, frame: pd.DataFrame) -> TrainingResult:
     """A model trained on all synthetic rows."""
     return train(config, frame, throughput_seconds=0.01)
 
 
 @pytest.fixture
-def model_dir(config: PipelineConfig, trained: TrainingResult) -> Path:
+def model_dir(config: PipelineConfig, training: TrainingResult) -> Path:
     """A folder holding a saved model."""
     when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    metadata = build_metadata(config, trained, "f" * 64, created_at=when)
-    save_model(trained.pipeline, metadata, config.paths.model_dir)
+    metadata = build_metadata(config, training, "f" * 64, created_at=when)
+    save_model(training.pipeline, metadata, config.paths.model_dir)
     return config.paths.model_dir
 
 
 def test_saved_model_loads_and_predicts_the_same(
-    config: PipelineConfig, trained: TrainingResult, frame: pd.DataFrame, model_dir: Path
+    config: PipelineConfig, training: TrainingResult, frame: pd.DataFrame, model_dir: Path
 ) -> None:
     # given a saved model / when it is loaded
     loaded = load_model(model_dir)
     # then it predicts exactly what the trained one does
     rows = frame[list(config.data.features)]
-    np.testing.assert_array_equal(loaded.pipeline.predict(rows), trained.pipeline.predict(rows))
+    np.testing.assert_array_equal(loaded.pipeline.predict(rows), training.pipeline.predict(rows))
 
 
 def test_metadata_describes_the_run(
-    config: PipelineConfig, trained: TrainingResult, model_dir: Path
+    config: PipelineConfig, training: TrainingResult, model_dir: Path
 ) -> None:
     # given a saved model / when its metadata file is read as plain JSON
     metadata = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
@@ -73,11 +73,11 @@ def test_metadata_describes_the_run(
     assert metadata["data"] == {
         "raw_path": "data/raw/penguins.csv",
         "sha256": "f" * 64,
-        "train_rows": trained.train_rows,
+        "train_rows": training.train_rows,
     }
     assert metadata["cross_validation"]["folds"] == config.evaluation.cv_folds
-    assert metadata["training_seconds"] == trained.training_seconds
-    assert metadata["inference_rows_per_second"] == trained.inference_rows_per_second
+    assert metadata["training_seconds"] == training.training_seconds
+    assert metadata["inference_rows_per_second"] == training.inference_rows_per_second
     assert {"python", "numpy", "pandas", "scikit-learn"} <= metadata["versions"].keys()
     assert metadata["checksum"] == {
         "file": "model.joblib",
