@@ -21,6 +21,8 @@ from {{ cookiecutter.package_name }}.errors import (
 from {{ cookiecutter.package_name }}.models.artifact import (
     build_metadata,
     load_model,
+    model_version,
+    read_metadata,
     save_model,
 )
 from {{ cookiecutter.package_name }}.models.train import (
@@ -112,3 +114,20 @@ def test_corrupt_metadata_is_reported(model_dir: Path) -> None:
     (model_dir / "model.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ArtifactError, match=r"models/model\.json: not valid model metadata"):
         load_model(model_dir)
+
+
+def test_the_model_version_names_the_model_and_its_saved_file(
+    config: PipelineConfig, model_dir: Path
+) -> None:
+    # given a saved model
+    metadata = read_metadata(model_dir)
+    assert metadata.checksum is not None
+    # when its version is taken, now and from a second read
+    version = model_version(metadata)
+    # then it is the model's name and the start of its file's checksum, the same each time
+    assert version == f"{config.model.name}-{metadata.checksum.sha256[:12]}"
+    assert model_version(read_metadata(model_dir)) == version
+    # and a model that was never saved says so
+    assert model_version(metadata.model_copy(update={"checksum": None})) == (
+        f"{config.model.name}-unsaved"
+    )

@@ -85,6 +85,16 @@ class LoadedModel:
     metadata: ModelMetadata
 
 
+def model_version(metadata: ModelMetadata) -> str:
+    """A short, stable name of the saved model: its name and its file checksum's prefix.
+
+    The product components (demo app, feedback, site, fairness and synthetic reports)
+    stamp what they record with it, so a record always names the model that made it.
+    """
+    checksum = metadata.checksum.sha256[:12] if metadata.checksum else "unsaved"
+    return f"{metadata.model.name}-{checksum}"
+
+
 def package_versions() -> dict[str, str]:
     """Return the versions of Python, this project and the libraries a model depends on."""
     versions = {"python": platform.python_version(), "project": __version__}

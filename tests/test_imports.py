@@ -1,0 +1,105 @@
+"""Each component alone: every module its files import is generated with it.
+
+A component's module may import only the core and the components it requires
+(copier.yml `component_requires`). Importing another component's module works in a
+focus that presets both and breaks the project of a student who dropped the other
+one (the fairness report once imported the demo app's module). Generation only,
+so every component is checked on its own in seconds.
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, focus_preset, generate_copier
+
+sys.path.insert(0, str(REPO / "hooks"))
+from answers import COMPONENTS, REQUIRES
+
+
+def with_requirements(component: str) -> list[str]:
+    """The component and everything it needs, transitively, in the offered order."""
+    wanted = {component}
+    while True:
+        more = {need for name in wanted for need in REQUIRES.get(name, ())} - wanted
+        if not more:
+            return [name for name in COMPONENTS if name in wanted]
+        wanted |= more
+
+
+def imported_modules(path: Path, src: Path, package: str) -> list[tuple[int, list[str]]]:
+    """The package's modules that ``path`` imports, as (line, dotted parts)."""
+    inside = path.is_relative_to(src)
+    here = list(path.relative_to(src).parts[:-1]) if inside else []
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level and inside:
+            base = here[: len(here) - node.level + 1]
+            if node.module:
+                found.append((node.lineno, base + node.module.split(".")))
+            else:  # `from . import x`: x is a module, or a name of the package itself
+                found += [(node.lineno, [*base, alias.name]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append((node.lineno, node.module.split(".")))
+    return [(line, parts) for line, parts in found if parts[0] == package]
+
+
+def exists(src: Path, parts: list[str]) -> bool:
+    """Whether ``parts`` names a generated module or package, or a name one defines."""
+    path = src.joinpath(*parts)
+    if path.with_suffix(".py").is_file() or path.is_dir():
+        return True
+    # `from . import name` where name is defined in the package's __init__.py
+    init = src.joinpath(*parts[:-1], "__init__.py")
+    return init.is_file() and parts[-1] in init.read_text(encoding="utf-8")
+
+
+def missing_imports(root: Path) -> list[str]:
+    """Every import of a package module that the generated project does not have."""
+    src = root / "src"
+    (package,) = [path.name for path in src.iterdir() if path.is_dir()]
+    files = [
+        *sorted(src.rglob("*.py")),
+        *sorted((root / "tests").rglob("*.py")),
+        *sorted(root.glob("benchmarks/*.py")),
+        *sorted(root.glob("*.py")),
+    ]
+    return [
+        f"{path.relative_to(root)}:{line}: {'.'.join(parts)}"
+        for path in files
+        for line, parts in imported_modules(path, src, package)
+        if not exists(src, parts)
+    ]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_a_component_alone_imports_only_what_is_generated_with_it(
+    component: str, tmp_path: Path
+) -> None:
+    # given a project with this component and what it requires, and no other component
+    chosen = with_requirements(component)
+    root = tmp_path / component
+    generate_copier(
+        root,
+        {
+            "focus": "modeling",
+            "dropped_components": focus_preset("modeling"),
+            "extra_components": chosen,
+        },
+    )
+    # then every package module that its code, tests and benchmarks import exists
+    assert missing_imports(root) == [], f"with only {', '.join(chosen)}"
+
+
+def test_the_check_finds_an_import_of_a_module_that_is_not_generated(tmp_path: Path) -> None:
+    # given a project whose module imports a sibling that was not generated
+    module = tmp_path / "src" / "pkg" / "product" / "fairness.py"
+    module.parent.mkdir(parents=True)
+    (module.parent / "__init__.py").write_text('"""Product."""\n', encoding="utf-8")
+    module.write_text("from .predict import model_version\nfrom ..errors import X\n", "utf-8")
+    (tmp_path / "src" / "pkg" / "errors.py").write_text("X = 1\n", encoding="utf-8")
+    # when the imports are checked, then the missing module is named with its line
+    assert missing_imports(tmp_path) == ["src/pkg/product/fairness.py:1: pkg.product.predict"]
