@@ -30,10 +30,12 @@ ENCODING = "utf-8-sig"
 OTHER_SEPARATORS = {";": "';'-separated", "\t": "tab-separated"}
 
 #: A classification target that is numeric with more distinct values than this, and
-#: mostly unique, is a quantity: the error suggests `task: regression`.
+#: mostly unique, is a quantity: the error suggests `task: regression` (models/train.py
+#: suggests it too when a target with this many values has classes too rare to split).
 MAX_NUMERIC_CLASSES = 20
 
-_CHUNK = 1 << 20
+#: Bytes read at a time when a file is scanned whole (checksum, encoding, line count).
+READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def encoding_problem(path: Path) -> str | None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        for chunk in iter(lambda: handle.read(READ_CHUNK), b""):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
@@ -121,7 +123,7 @@ def file_sha256(path: Path) -> str:
     """Return the SHA-256 hex digest of a file, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
+        for chunk in iter(lambda: handle.read(READ_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
 

@@ -15,6 +15,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from ..config import PipelineConfig
+from ..data.load import MAX_NUMERIC_CLASSES
 from ..errors import DataValidationError
 from ..evaluation.metrics import PRIMARY_METRIC, compute_metrics
 from ..features.build import build_preprocessor
@@ -32,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 #: The setting that holds the folds of `train`'s cross-validation.
 CV_FOLDS_KEY = "evaluation.cv_folds in configs/pipeline.yaml"
-#: A numeric target with more distinct values than this looks like a quantity to regress.
-REGRESSION_HINT_VALUES = 20
 #: How many classes an error or warning names before it says "and N more".
 NAMED_CLASSES = 5
 #: scikit-learn's per-fold warnings about classes too rare for the folds, which
@@ -87,7 +86,7 @@ def build_pipeline(config: PipelineConfig) -> Pipeline:
 def regression_hint(y: pd.Series) -> str:
     """``" (task: regression?)"`` when the target is numeric with many distinct values."""
     numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
-    if numeric and y.nunique() > REGRESSION_HINT_VALUES:
+    if numeric and y.nunique() > MAX_NUMERIC_CLASSES:
         return (
             f"; the target is numeric with {y.nunique()} distinct values: "
             "did you mean `task: regression` in configs/pipeline.yaml?"
