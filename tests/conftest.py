@@ -167,7 +167,7 @@ def project_env(python_version: str) -> dict[str, str]:
 def run(
     command: list[str] | str, cwd: Path, env: Mapping[str, str] | None = None, timeout: int = 900
 ) -> str:
-    """Run a command; on failure show its whole output in the test report."""
+    """Run a command; on failure show its output (its start and its end) in the test report."""
     result = subprocess.run(
         command,
         cwd=cwd,
@@ -180,8 +180,16 @@ def run(
     )
     output = result.stdout + result.stderr
     if result.returncode != 0:
-        pytest.fail(f"`{command}` failed in {cwd} (exit {result.returncode}):\n{output[-6000:]}")
+        pytest.fail(f"`{command}` failed in {cwd} (exit {result.returncode}):\n{excerpt(output)}")
     return output
+
+
+def excerpt(output: str, head: int = 3000, tail: int = 6000) -> str:
+    """The start and the end of a long output: what failed first, and how it ended."""
+    if len(output) <= head + tail:
+        return output
+    skipped = len(output) - head - tail
+    return f"{output[:head]}\n[... {skipped} characters ...]\n{output[-tail:]}"
 
 
 def attempt(
