@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -85,6 +86,49 @@ def test_ingest_runs_for_real_and_a_rerun_ingests_nothing_twice(built: Built) ->
     manifest = json.loads((built.root / "data/lake/raw/manifest.json").read_text("utf-8"))
     landing = sorted((built.root / "data/landing").glob("*.csv"))
     assert len(manifest["batches"]) >= len(landing) > 0
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_after_a_dataset_switch_ingest_refuses_and_fresh_moves_the_old_batches_aside(
+    built: Built,
+) -> None:
+    # given the bundled dataset's demo batches ingested
+    run(["make", "ingest"], built.root, built.env)
+    data = built.root / "data"
+    before = sorted(path.name for path in (data / "lake/raw").glob("*.csv"))
+    # and a pipeline config naming a dataset of the student's own (here: part of the demo's)
+    lines = (data / "raw/penguins.csv").read_text("utf-8").splitlines()
+    (data / "raw/mine.csv").write_text("\n".join(lines[:201]) + "\n", "utf-8")
+    pipeline = (built.root / "configs/pipeline.yaml").read_text("utf-8")
+    assert "data/raw/penguins.csv" in pipeline
+    mine = pipeline.replace("data/raw/penguins.csv", "data/raw/mine.csv")
+    (built.root / "configs/pipeline-mine.yaml").write_text(mine, "utf-8")
+    ingest_mine = ["make", "ingest", "CONFIG=configs/pipeline-mine.yaml"]
+    try:
+        # when ingesting for it, then again with FRESH=1
+        code, refused = attempt_output(ingest_mine, built.root, built.env)
+        after_refusal = sorted(path.name for path in (data / "lake/raw").glob("*.csv"))
+        fresh = run([*ingest_mine, "FRESH=1"], built.root, built.env)
+        # then the first run changed nothing and said how to go on
+        assert code == 2, refused
+        assert "`make ingest FRESH=1`" in refused
+        assert "nothing was ingested" in refused
+        assert after_refusal == before
+        # and the second moved the old landing folder and lake aside, whole, and ingested
+        # demo batches cut from the new dataset
+        assert "note: moved data/landing to data/landing.old" in fresh
+        assert "note: moved data/lake to data/lake.old" in fresh
+        assert sorted(path.name for path in (data / "lake.old/raw").glob("*.csv")) == before
+        manifest = json.loads((data / "lake/raw/manifest.json").read_text("utf-8"))
+        origins = {entry["cut_from"]["path"] for entry in manifest["batches"].values()}
+        assert origins == {"data/raw/mine.csv"}
+    finally:
+        # the other tests on this project expect the bundled dataset's lake back
+        for name in ("landing", "lake"):
+            if (data / f"{name}.old").exists():
+                shutil.rmtree(data / name, ignore_errors=True)
+                (data / f"{name}.old").rename(data / name)
+        (data / "raw/mine.csv").unlink(missing_ok=True)
 
 
 @pytest.mark.parametrize("built", DATA, indirect=True)
