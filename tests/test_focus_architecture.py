@@ -317,12 +317,15 @@ def test_drift_fires_on_shifted_requests_only(built: Built, shifted: bool) -> No
         f"configs/monitoring-{name}.yaml",
         {"serving_config": serving_config, "report_dir": f"reports/drift-{name}"},
     )
-    # when running the drift check
-    output = run(built.cli("drift", "--config", monitoring), built.root, built.env)
+    # when running the drift check, asked to retrain on drift
+    output = run(built.cli("drift", "--config", monitoring, "--retrain"), built.root, built.env)
     # then it fires exactly when the data moved, and writes its report
     report = json.loads((built.root / f"reports/drift-{name}/drift.json").read_text("utf-8"))
     assert report["drifted"] is shifted, output
     assert ("DRIFT in" in output) is shifted
+    # and the retrain flow ran (on Prefect's embedded server) only then
+    assert ("retrain: promoted:" in output) is shifted, output
+    assert ("Starting temporary server" in output) is shifted
 
 
 @pytest.mark.parametrize("built", ARCHITECTURE, indirect=True)
