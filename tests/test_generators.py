@@ -271,6 +271,5 @@ def test_copier_reads_no_unsafe_features() -> None:
     # given copier.yml: anything that needs --trust is absent
     config = load_copier_config()
     assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
-    assert (REPO / "template" / "hooks" / "pre_gen_project.py").resolve() == (
-        REPO / "hooks" / "answers.py"
-    )
+    # and the answer rules are a real file, not a symlink (Windows checks links out as text)
+    assert not (REPO / "template" / "hooks" / "pre_gen_project.py").is_symlink()

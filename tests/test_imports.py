@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, focus_preset, generate_copier
 
-sys.path.insert(0, str(REPO / "hooks"))
-from answers import COMPONENTS, REQUIRES
+sys.path.insert(0, str(REPO / "template" / "hooks"))
+from pre_gen_project import COMPONENTS, REQUIRES
 
 
 def with_requirements(component: str) -> list[str]:

@@ -81,12 +81,12 @@ def commit_all(cwd: Path, message: str) -> None:
 
 def project_source(template_repo: Path) -> Path:
     """The PROJECT folder inside a template repository."""
-    (folder,) = (template_repo / "template").glob("*project_slug*")
+    (folder,) = (template_repo / "template").glob("*__dir*")
     return folder
 
 
-# What copier (copier.yml, template/) and cruft (template/, its hook's target in hooks/) read.
-SNAPSHOT = ("copier.yml", "template/", "hooks/")
+# What copier (copier.yml, template/) and cruft (template/, with its hook) read.
+SNAPSHOT = ("copier.yml", "template/")
 
 
 def snapshot(dst: Path) -> Path:

@@ -18,8 +18,8 @@ from conftest import (
     load_copier_config,
 )
 
-sys.path.insert(0, str(REPO / "hooks"))
-import answers as rules
+sys.path.insert(0, str(REPO / "template" / "hooks"))
+import pre_gen_project as rules
 
 BAD: list[tuple[str, dict[str, Any]]] = [
     ("project_name", {"project_name": "   "}),
