@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], capture_output=True)
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"], capture_output=True, check=False
+    )
     if inside.returncode != 0:
         print(
             "error: this folder is not a git repository yet, and copier updates only a "

@@ -37,7 +37,6 @@ from {{ cookiecutter.package_name }}.models.train import train
 from {{ cookiecutter.package_name }}.steps import run_data, run_train
 
 
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Stop before the first test, with one message, when a selected test needs a missing tool.
 
