@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEMPLATE, attempt, run
+from conftest import REPO, TEMPLATE, Built, attempt, make_targets, run, variant_params
 
 SYSTEM_TOOLS = REPO / ".ci" / "system-tools"
 PROJECT = TEMPLATE / "{{ cookiecutter.__dir }}"
@@ -207,3 +207,58 @@ def test_start_here_lists_each_generated_component_program_and_the_devcontainer_
     # and it lists no program the project does not start (Docker is optional for every focus)
     optional = {"program", "---", "docker", "postgresql"}
     assert {row.split()[0].lower() for row in rows} - optional == declared
+
+
+WITHOUT_MAKE = "### Windows, macOS and working without make"
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("built", variant_params("data"), indirect=True)
+def test_the_documented_uv_commands_run_and_stand_for_real_make_targets(built: Built) -> None:
+    # given the README's plain `uv` commands for native Windows, each with the target it replaces
+    readme = (built.root / "README.md").read_text(encoding="utf-8")
+    block = readme.split(WITHOUT_MAKE, 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1) for line in block.splitlines() if line.strip()]
+    assert len(lines) >= 6
+    targets = make_targets(built.root)
+    for command, comment in lines:
+        # then each names a make target of the project
+        target = re.match(r"\s*make (\S+?):?(?:\s|$)", comment)
+        assert target, comment
+        assert target.group(1) in targets, comment
+        # and runs: `uv sync` for real, the others as far as their own help (each is a real
+        # program or CLI command, and `--help` on a command proves the command exists)
+        words = command.split()
+        run(words if words[:2] == ["uv", "sync"] else [*words, "--help"], built.root, built.env)
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("built", variant_params("data"), indirect=True)
+def test_a_missing_program_stops_the_projects_tests_with_one_message(built: Built) -> None:
+    # given the data project, whose streaming tests start a redis-server, and a PATH without one
+    bin_dir = built.root.parent / "uv-only-bin"
+    bin_dir.mkdir(exist_ok=True)
+    if not (bin_dir / "uv").exists():
+        (bin_dir / "uv").symlink_to(shutil.which("uv") or "uv")
+    env = {**built.env, "PATH": str(bin_dir)}
+    # when its unit tests run (what `make unit` runs)
+    result = attempt(["uv", "run", "--no-sync", "pytest", "tests/dataops"], built.root, env)
+    output = result.stdout + result.stderr
+    # then no test ran, and one message names the program, the tests and both install commands
+    assert result.returncode == 4, output
+    assert output.count("missing") == 1, output
+    assert "redis-server, for test_stream.py" in output
+    assert "Debian/Ubuntu: sudo apt-get install redis-server" in output
+    assert "macOS:         brew install redis" in output
+    assert "passed" not in output
+    assert "error" not in output.lower().replace("error: these tests need", "")
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("built", variant_params("data"), indirect=True)
+def test_make_all_outside_git_names_the_one_command_that_makes_a_repository(built: Built) -> None:
+    # given the data project, generated outside any git repository, after `make all`
+    outside = attempt(["git", "rev-parse"], built.root, built.env)
+    assert outside.returncode != 0
+    # then `make all` ended with the note that names `make git-init`
+    assert "is not a git repository yet: `make git-init` makes it one" in built.pipeline_output
