@@ -221,15 +221,26 @@ def test_the_documented_uv_commands_run_and_stand_for_real_make_targets(built: B
     lines = [line.split("#", 1) for line in block.splitlines() if line.strip()]
     assert len(lines) >= 6
     targets = make_targets(built.root)
+    makefiles = "".join(path.read_text("utf-8") for path in built.root.glob("**/*.mk"))
+    makefiles += (built.root / "Makefile").read_text("utf-8")
+    # when the project's CLI lists its commands
+    listed = run(["uv", "run", "--no-sync", built.script, "--help"], built.root, built.env)
     for command, comment in lines:
-        # then each names a make target of the project
+        words = command.split()
+        # then each line stands for a make target of the project, whose recipe runs it
         target = re.match(r"\s*make (\S+?):?(?:\s|$)", comment)
         assert target, comment
         assert target.group(1) in targets, comment
-        # and runs: `uv sync` for real, the others as far as their own help (each is a real
-        # program or CLI command, and `--help` on a command proves the command exists)
-        words = command.split()
-        run(words if words[:2] == ["uv", "sync"] else [*words, "--help"], built.root, built.env)
+        if words[:2] == ["uv", "sync"]:
+            assert "\tuv sync" in makefiles
+        elif words[2] == built.script:
+            # and a CLI line names a command the CLI has, run by its target as $(CLI) ...
+            assert re.search(rf"(?m)^\W*{re.escape(words[3])}\s", listed), command
+            assert f"$(CLI) {words[3]} " in makefiles, command
+        else:
+            # and a tool line names a program of the project's environment, run by its target
+            assert (built.root / ".venv" / "bin" / words[2]).is_file(), command
+            assert f"uv run {' '.join(words[2:])}" in makefiles, command
 
 
 @pytest.mark.heavy
@@ -242,7 +253,8 @@ def test_a_missing_program_stops_the_projects_tests_with_one_message(built: Buil
         (bin_dir / "uv").symlink_to(shutil.which("uv") or "uv")
     env = {**built.env, "PATH": str(bin_dir)}
     # when its unit tests run (what `make unit` runs)
-    result = attempt(["uv", "run", "--no-sync", "pytest", "tests/dataops"], built.root, env)
+    streaming = "tests/dataops/test_stream.py"
+    result = attempt(["uv", "run", "--no-sync", "pytest", streaming], built.root, env)
     output = result.stdout + result.stderr
     # then no test ran, and one message names the program, the tests and both install commands
     assert result.returncode == 4, output
