@@ -49,6 +49,7 @@ class Spec:
     choices: dict[str, dict[str, str]]
     components: tuple[Component, ...]
     switches: dict[str, tuple[str, tuple[str, ...]]]
+    patterns: dict[str, str]
     reserved: dict[str, tuple[str, ...]]
 
     @property
@@ -120,7 +121,7 @@ def _switch(name: str, rule: object, components: set[str]) -> tuple[str, tuple[s
 
 def parse_spec(data: Mapping[str, Any]) -> Spec:
     """Check the definition and name the key at fault; return it typed."""
-    expected = {"choices", "components", "switches", "reserved_names"}
+    expected = {"choices", "components", "switches", "patterns", "reserved_names"}
     if set(data) != expected:
         raise SpecError(f"{SPEC}: top-level keys must be {sorted(expected)}, got {sorted(data)}")
     choices = {
@@ -141,7 +142,13 @@ def parse_spec(data: Mapping[str, Any]) -> Spec:
     }
     if set(reserved) != {"keywords", "stdlib", "dependencies"}:
         raise SpecError(f"{SPEC}: reserved_names holds keywords, stdlib and dependencies")
-    return Spec(choices, tuple(components), switches, reserved)
+    patterns = {str(question): str(pattern) for question, pattern in data["patterns"].items()}
+    for question, pattern in patterns.items():
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise SpecError(f"{SPEC}: patterns.{question}: {error}") from error
+    return Spec(choices, tuple(components), switches, patterns, reserved)
 
 
 def load_spec(root: Path) -> Spec:
@@ -206,6 +213,16 @@ def copier_regions(spec: Spec) -> dict[str, list[str]]:
         tables += _flow_list(group, list(words), indent="    ")
     tables += [
         "",
+        "# The free-text answers' shapes, used by their validators.",
+        "patterns:",
+        "  type: yaml",
+        "  when: false",
+        "  default:",
+        *(
+            f"    {q}: '{pattern.replace(chr(39), chr(39) * 2)}'"
+            for q, pattern in spec.patterns.items()
+        ),
+        "",
         "# What each focus switches on.",
         "focus_presets:",
         "  type: yaml",
@@ -246,8 +263,25 @@ def _word_set(name: str, words: tuple[str, ...]) -> list[str]:
     return [f"{name} = frozenset(", *body, ")"]
 
 
+def _pattern(question: str, pattern: str) -> list[str]:
+    """`NAME = re.compile(r"...")`, split into raw-string pieces that fit the line."""
+    pieces, piece = [], ""
+    for char in pattern:
+        if len(piece) >= WIDTH - 20 and not piece.endswith("\\"):
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    pieces.append(piece)
+    if len(pieces) == 1:
+        return [f'{question.upper()} = re.compile(r"{pattern}")']
+    return [f"{question.upper()} = re.compile(", *(f'    r"{p}"' for p in pieces), ")"]
+
+
 def hook_regions(spec: Spec) -> dict[str, list[str]]:
-    lines = ["# Python keywords and soft keywords that a lower-case package name could be."]
+    lines = ["# The free-text answers' shapes."]
+    for question, pattern in spec.patterns.items():
+        lines += _pattern(question, pattern)
+    lines += ["# Python keywords and soft keywords that a lower-case package name could be."]
     lines += _word_set("KEYWORDS", spec.reserved["keywords"])
     lines.append("# Public standard-library modules of Python 3.11 to 3.13 (stdlib_module_names).")
     lines += _word_set("STDLIB", spec.reserved["stdlib"])

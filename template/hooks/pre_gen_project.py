@@ -2,7 +2,7 @@
 
 Cookiecutter renders this file before running it, which fills RENDERED_ANSWERS
 below; imported as a module (by the tests) the placeholder stays as it is and
-nothing runs. The tables (names, choices, requirements) are generated from
+nothing runs. The tables (patterns, names, choices, requirements) come from
 template-spec.yml, as copier.yml's are; copier.yml states the rules themselves as
 Jinja validators, and tests/test_validation.py feeds both tools the same answers
 and checks that they agree.
@@ -17,15 +17,15 @@ from collections.abc import Callable
 
 RENDERED_ANSWERS = r"""{{ cookiecutter | tojson }}"""
 
-SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-EMAIL = re.compile(
-    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:[.][A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
-GITHUB = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-
 # >>> make generate: rules (from template-spec.yml: edit there, then run `make generate`)
+# The free-text answers' shapes.
+PROJECT_SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+AUTHOR_EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:[.][A-Za-z0-9]"
+    r"(?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 # Python keywords and soft keywords that a lower-case package name could be.
 KEYWORDS = frozenset(
     "and as assert async await break case class continue def del elif else except finally for "
@@ -127,7 +127,7 @@ def check_project_name(value: str) -> str | None:
 
 def check_project_slug(value: str) -> str | None:
     """Lowercase ASCII words joined by single hyphens, starting with a letter."""
-    if SLUG.match(value):
+    if PROJECT_SLUG.match(value):
         return None
     return (
         f"project_slug: '{value}' is not a valid slug; use lowercase ASCII letters, "
@@ -137,7 +137,7 @@ def check_project_slug(value: str) -> str | None:
 
 def check_package_name(value: str) -> str | None:
     """An importable name that shadows nothing the project uses."""
-    if not PACKAGE.match(value):
+    if not PACKAGE_NAME.match(value):
         return (
             f"package_name: '{value}' is not a valid Python identifier; use lowercase "
             "ASCII letters, digits and underscores, starting with a letter"
@@ -161,14 +161,14 @@ def check_author_name(value: str) -> str | None:
 
 def check_author_email(value: str) -> str | None:
     """A plausible address: local part, @, a dotted domain."""
-    if EMAIL.match(value):
+    if AUTHOR_EMAIL.match(value):
         return None
     return f"author_email: '{value}' is not a valid e-mail address (expected name@example.com)"
 
 
 def check_github_owner(value: str) -> str | None:
     """GitHub's own rule for user and organisation names."""
-    if GITHUB.match(value):
+    if GITHUB_OWNER.match(value):
         return None
     return (
         f"github_owner: '{value}' is not a valid GitHub name; use letters, digits "
