@@ -70,9 +70,14 @@ def _data_snapshot(config: PipelineConfig) -> dict[str, Any]:
     return {key: snapshot[key] for key in ("task", "data", "split")}
 
 
+#: Config sections that do not change the trained model: output paths, and the input
+#: policy the front doors apply when they answer.
+NOT_MODEL = ("paths", "input_policy")
+
+
 def _model_snapshot(config: PipelineConfig) -> dict[str, Any]:
-    """The config sections that decide the trained model (everything but output paths)."""
-    return {key: value for key, value in config.snapshot().items() if key != "paths"}
+    """The config sections that decide the trained model (not paths or the input policy)."""
+    return {key: value for key, value in config.snapshot().items() if key not in NOT_MODEL}
 
 
 def run_data(config: PipelineConfig) -> DataOutcome:
@@ -167,7 +172,7 @@ def run_evaluate(config: PipelineConfig) -> EvaluateOutcome:
             f"{config.paths.processed_dir} holds; run `{PROG} train` again"
         )
     changed = config_changes(
-        {key: value for key, value in metadata.config.items() if key != "paths"},
+        {key: value for key, value in metadata.config.items() if key not in NOT_MODEL},
         _model_snapshot(config),
     )
     if changed:
