@@ -57,6 +57,9 @@ MISSING_TEXTS = frozenset({"", "NA"})
 NAMED_CATEGORIES = 10
 #: Rows listed per problem in a summary before "and N more".
 NAMED_ROWS = 5
+#: The key under which a logged record says it was refused or flagged, and why (the
+#: API's request log, read by the drift report).
+LOG_KEY = "_domain"
 #: What a number of a column positive in every training row must be.
 POSITIVE = "greater than 0 (it is in every training row)"
 #: Each reason's sentence about one value: ``{value}`` as given, ``{expected}`` as known.
