@@ -199,6 +199,27 @@ def check_record(
     return problems
 
 
+def declared_problems(
+    contract: Contract,
+    target: str,
+    numeric_features: Sequence[str],
+    categorical_features: Sequence[str],
+) -> list[Problem]:
+    """Return the target or features the contract lacks, and numeric features it types as text."""
+    used = dict.fromkeys([*numeric_features, *categorical_features, target])
+    problems = [
+        Problem(name, "not declared (the target or a feature)")
+        for name in used
+        if name not in contract.columns
+    ]
+    problems += [
+        Problem(name, "a numeric feature declared `type: string`: declare it float or integer")
+        for name in numeric_features
+        if name in contract.columns and contract.columns[name].type == "string"
+    ]
+    return problems
+
+
 @dataclass(frozen=True)
 class FrameCheck:
     """A frame split by the contract: kept rows (typed) and quarantined rows with reasons.
@@ -320,8 +341,8 @@ MAX_CODES = 10
 #: A text column with at most this many distinct values is inferred as a category.
 MAX_CATEGORIES = 20
 
-#: A column whose non-missing values are numbers in at least this share is numeric; the
-#: rest are typos the contract then quarantines.
+#: A column whose non-missing values are numbers in at least this share (or all but one)
+#: is numeric; the rest are typos the contract then quarantines.
 MIN_NUMERIC_SHARE = 0.95
 
 
@@ -335,7 +356,8 @@ def infer_rule(values: Sequence[object], *, required: bool = False) -> ColumnRul
     if not present:
         return ColumnRule(type="string", nullable=nullable)
     numbers = [number for raw in present if (number := _finite(raw)) is not None]
-    if len(numbers) >= MIN_NUMERIC_SHARE * len(present):
+    typos = len(present) - len(numbers)
+    if len(numbers) > typos and typos <= max(1, (1 - MIN_NUMERIC_SHARE) * len(present)):
         low, high = min(numbers), max(numbers)
         if all(number.is_integer() for number in numbers):
             codes = sorted({int(number) for number in numbers})
