@@ -40,6 +40,8 @@ class DataConfig(_Section):
     """The raw CSV and the columns the model uses."""
 
     raw_path: Path
+    #: The data contract the raw rows are checked against (data/contract.py).
+    schema_path: Path = Path("configs/schema.yaml")
     target: str = Field(min_length=1)
     numeric_features: tuple[str, ...] = ()
     categorical_features: tuple[str, ...] = ()
