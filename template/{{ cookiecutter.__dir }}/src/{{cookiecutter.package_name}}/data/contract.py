@@ -302,9 +302,11 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
             continue
         values = result[column].map(lambda raw: None if is_missing(raw) else raw)
         if rule.type == "string":
-            result[column] = values.map(lambda raw: None if raw is None else _string(raw)).astype(
-                object
-            )
+            # is_missing, not `is None`: pandas 3's map turns the None above into NaN,
+            # which _string would make the text 'nan' (a category the data never had).
+            result[column] = values.map(
+                lambda raw: None if is_missing(raw) else _string(raw)
+            ).astype(object)
             continue
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         if rule.type == "integer" and numbers.notna().all():
