@@ -159,3 +159,15 @@ def test_only_run_executes_the_projects_make_test(write: Write, tmp_path: Path) 
     write("Makefile", "test:\n\ttrue\n")
     _review(str(tmp_path), "--run")
     assert _statuses(tmp_path)["tests"] == "done"
+
+
+def test_out_leaves_the_reviewed_project_untouched(write: Write, tmp_path: Path) -> None:
+    # given a student's project folder with its review page
+    write("student/docs/checklist.md", PAGE)
+    # when a mentor reviews it into a folder of their own
+    result = _review(str(tmp_path / "student"), "--out", str(tmp_path / "mentor"))
+    # then the reports are in the mentor's folder and the student's files are as they were
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mentor" / "review.md").is_file()
+    assert (tmp_path / "student" / "docs" / "checklist.md").read_text(encoding="utf-8") == PAGE
+    assert not (tmp_path / "student" / "reports").exists()

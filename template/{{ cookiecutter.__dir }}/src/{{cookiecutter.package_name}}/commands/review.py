@@ -152,7 +152,8 @@ def register(app: typer.Typer) -> None:
                 cloned = root != Path(path)
                 target = out if out is not None else (None if cloned else root / "reports")
                 if write and target is not None:
-                    page = None if cloned else root / "docs" / "checklist.md"
+                    # The docs page is the project's own: refreshed only when its reports are.
+                    page = root / "docs" / "checklist.md" if out is None else None
                     written = _write(outcome, target, page)
                     out_console.print("review: wrote " + ", ".join(p.as_posix() for p in written))
                 summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
