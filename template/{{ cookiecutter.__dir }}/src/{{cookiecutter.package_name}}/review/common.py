@@ -133,7 +133,7 @@ def ci(project: Project) -> Finding:
     running = _ci_workflows(project)
     if not running:
         return found(Status.YOUR_JOB, "no workflow in .github/workflows runs the tests")
-    return found(Status.DONE, f"{', '.join(running)} runs them")
+    return found(Status.DONE, f"{', '.join(running)} (they run the tests)")
 
 
 def tests_pass(project: Project) -> Finding:
