@@ -64,7 +64,7 @@ def main() -> int:
     root = args.project.resolve()
     text = (root / "pyproject.toml").read_text(encoding="utf-8")
     script = text.split("[project.scripts]", 1)[1].strip().split(" = ", 1)[0].strip()
-    package = next(p.parent.name for p in (root / "src").glob("*/review/run.py"))
+    package = next(p.parent.parent.name for p in (root / "src").glob("*/review/run.py"))
     python = str(root / ".venv" / "bin" / "python")
     cli = [str(root / ".venv" / "bin" / script)]
     rows = [

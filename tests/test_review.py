@@ -66,7 +66,7 @@ def test_a_fresh_project_reports_the_templates_items_done_and_the_students_as_yo
     shutil.copy(built.root / "reports" / "metrics.json", fresh / "reports" / "metrics.json")
     # when the built project's CLI reviews it, as a mentor reviews a checkout
     # (`make review`'s fast path: the review command without the CLI's pipeline imports)
-    (package,) = [p.parent.name for p in (built.root / "src").glob("*/review/run.py")]
+    (package,) = [p.parent.parent.name for p in (built.root / "src").glob("*/review/run.py")]
     command = ["uv", "run", "python", "-m", f"{package}.review", str(fresh)]
     output = run([*command, "--out", str(tmp_path / "out")], built.root, built.env)
     # then every check of its focus has exactly the expected status
