@@ -51,8 +51,8 @@ T11_README = "Updating? Read the section at the end of this file first (v1.1.0).
 T11_OWNED = "template change v1.1.0 to a student-owned file"
 STUDENT = "student edit"
 # A README line v1.1.0 rewrites; the conflict scenario has the student rewrite it too.
-CONFLICT_LINE = "uv installs the right Python."
-T11_CONFLICT_LINE = "uv installs the right Python, and the project pins it in `.python-version`."
+CONFLICT_LINE = "uv installs the right Python and every Python tool."
+T11_CONFLICT_LINE = "uv installs the right Python (pinned in `.python-version`) and every tool."
 STUDENT_CONFLICT_LINE = "uv installs Python; I use a GPU machine."
 
 
