@@ -117,11 +117,9 @@ def test_after_a_dataset_switch_ingest_refuses_and_fresh_moves_the_old_batches_a
         assert "`make ingest FRESH=1`" in refused
         assert "nothing was ingested" in refused
         # counting each demo batch once, though the lake holds a copy of each
-        landing = len(list((data / "landing").glob("*.csv")))
-        assert f"hold {landing} demo batches cut from data/raw/penguins.csv" in refused
-        assert f"({landing} in data/landing, {len(before)} ingested copies in data/lake/raw)" in (
-            refused
-        )
+        demo = len(json.loads((data / "landing/.demo-batches.json").read_text("utf-8"))["batches"])
+        assert f"hold {demo} demo batches cut from data/raw/penguins.csv" in refused
+        assert f"({demo} in data/landing, {demo} ingested copies in data/lake/raw)" in refused
         assert after_refusal == before
         # and the second moved the old landing folder and lake aside, whole, and ingested
         # demo batches cut from the new dataset
