@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -282,13 +284,13 @@ def test_make_all_quarantines_bad_raw_rows_and_every_row_is_accounted_for(built:
     # so the demo's split stays as other tests expect it)
     lines = (built.root / "data/raw/penguins.csv").read_text("utf-8").splitlines()
     header = lines[0].replace("bill_length_mm", "bill/length_mm")
-    rows = lines[1:101]
+    rows = lines[1::3]  # every species
     typo = rows[9].split(",")
     typo[2] = "39.O"
     rows[9] = ",".join(typo)  # line 11
     rows[19] = "," + rows[19].split(",", 1)[1]  # line 21: no species (the target)
-    rows.append(rows[0])  # line 102: the first row again
-    rows.append(rows[1] + ",surplus")  # line 103
+    rows.append(rows[0])  # line 117: the first row again
+    rows.append(rows[1] + ",surplus")  # line 118
     (built.root / "data/raw/messy.csv").write_text("\n".join([header, *rows]) + "\n", "utf-8")
     pipeline = (built.root / "configs/pipeline.yaml").read_text("utf-8")
     messy = (
@@ -307,7 +309,7 @@ def test_make_all_quarantines_bad_raw_rows_and_every_row_is_accounted_for(built:
         )
         data = run(["make", "data", "CONFIG=configs/pipeline-messy.yaml"], built.root, built.env)
         # then the contract was written from the CSV, the typo column staying numeric
-        assert "wrote configs/messy.yaml from 101 rows of data/raw/messy.csv" in schema
+        assert "wrote configs/messy.yaml from 116 rows of data/raw/messy.csv" in schema
         contract = (built.root / "configs/messy.yaml").read_text("utf-8")
         assert "bill/length_mm: {type: float" in contract
         assert "species: {type: string, nullable: false" in contract
@@ -319,16 +321,16 @@ def test_make_all_quarantines_bad_raw_rows_and_every_row_is_accounted_for(built:
         )
         assert found is not None, data
         rows_in, used, quarantined, duplicates = map(int, found.groups())
-        assert (rows_in, quarantined, duplicates) == (102, 4, 1)
+        assert (rows_in, quarantined, duplicates) == (117, 4, 1)
         assert rows_in == used + quarantined
         # and each quarantined row has its line in the CSV and its reason
         table = (built.root / "data/processed-messy/quarantine.csv").read_text("utf-8")
-        reasons = [line.split(",", 2)[:2] for line in table.splitlines()[1:]]
+        reasons = [row[:2] for row in list(csv.reader(io.StringIO(table)))[1:]]
         assert reasons == [
             ["11", "bill/length_mm: not a number (39.O)"],
             ["21", "species: missing"],
-            ["102", "duplicate of record 1"],
-            ["103", "malformed line: 9 fields, expected 8"],
+            ["117", "duplicate of record 1"],
+            ["118", "malformed line: 9 fields, expected 8"],
         ]
         # and the split's manifest says the same
         manifest = json.loads((built.root / "data/processed-messy/manifest.json").read_text())
