@@ -71,12 +71,26 @@ def _paths(paths: list[Path]) -> str:
 
 def _data(config: PipelineConfig) -> None:
     outcome = run_data(config)
+    if outcome.inferred_schema is not None:
+        err.print(
+            Text(
+                f"note: no data contract yet: wrote {outcome.inferred_schema.as_posix()} from "
+                f"{outcome.raw_path.as_posix()} (the types, ranges and categories seen); "
+                "review it and commit it",
+                "yellow",
+            )
+        )
     dropped = outcome.dropped_missing_target
+    used = outcome.train_rows + outcome.test_rows
+    where = outcome.quarantine_path.as_posix() if outcome.quarantine_path else "nowhere"
     _summary(
         "data",
         f"{outcome.raw_rows} rows in {outcome.raw_path.as_posix()} "
-        f"(sha256 {outcome.sha256[:12]}), {dropped} dropped for a missing target; "
-        f"train {outcome.train_rows} / test {outcome.test_rows} rows → {_paths(outcome.written)}",
+        f"(sha256 {outcome.sha256[:12]}) = {used} used + {outcome.quarantined} quarantined "
+        f"({outcome.duplicates} duplicates) → {where}"
+        + (f", {dropped} dropped for a missing target" if dropped else "")
+        + f"; train {outcome.train_rows} / test {outcome.test_rows} rows → "
+        f"{_paths(outcome.written)}",
     )
 
 

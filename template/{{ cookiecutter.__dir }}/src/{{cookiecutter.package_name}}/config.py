@@ -20,6 +20,7 @@ __all__ = [
     "DataConfig",
     "EvaluationConfig",
     "FeaturesConfig",
+    "InputPolicyConfig",
     "ModelConfig",
     "PathsConfig",
     "PipelineConfig",
@@ -39,6 +40,8 @@ class DataConfig(_Section):
     """The raw CSV and the columns the model uses."""
 
     raw_path: Path
+    #: The data contract the raw rows are checked against (data/contract.py).
+    schema_path: Path = Path("configs/schema.yaml")
     target: str = Field(min_length=1)
     numeric_features: tuple[str, ...] = ()
     categorical_features: tuple[str, ...] = ()
@@ -113,6 +116,21 @@ class PathsConfig(_Section):
     journal: Path = Path("docs/journal.md")
 
 
+class InputPolicyConfig(_Section):
+    """What the front doors (the API, the demo app) do with a record outside the training domain.
+
+    ``mode``: ``refuse`` (the default, the safe one) answers no prediction and names
+    each field and reason; ``flag`` answers and lists, per record, the fields outside
+    the domain. A record that cannot be model input at all (a wrong type, a number
+    that is not finite, a missing column) is refused in both modes. ``range_margin``:
+    how far past the training minimum and maximum a number may go, as a share of the
+    training range (0.1 = 10 % on each side).
+    """
+
+    mode: Literal["refuse", "flag"] = "refuse"
+    range_margin: float = Field(default=0.1, ge=0, le=10)
+
+
 class PipelineConfig(_Section):
     """The whole pipeline configuration."""
 
@@ -123,6 +141,7 @@ class PipelineConfig(_Section):
     model: ModelConfig
     evaluation: EvaluationConfig = EvaluationConfig()
     paths: PathsConfig = PathsConfig()
+    input_policy: InputPolicyConfig = InputPolicyConfig()
 
     @model_validator(mode="after")
     def _check_task(self) -> Self:

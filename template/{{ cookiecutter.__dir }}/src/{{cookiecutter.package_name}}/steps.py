@@ -7,9 +7,10 @@ from typing import Any
 
 from . import PROG
 from .config import PipelineConfig
-from .data.load import file_sha256, load_raw
+from .data.load import check_raw, file_sha256, validate_checked
+from .data.schema_file import write_contract
 from .data.split import Split, read_split, split_frame, write_split
-from .errors import ArtifactError
+from .errors import ArtifactError, DataValidationError
 from .evaluation.metrics import Evaluation, evaluate
 from .evaluation.plots import write_figures
 from .evaluation.report import FIGURES_DIR, write_report
@@ -25,6 +26,9 @@ from .models.artifact import (
 )
 from .models.train import THROUGHPUT_SECONDS, ProgressCallback, no_progress, train
 
+#: Where `data` writes the raw rows it quarantined (in paths.processed_dir), as CSV.
+QUARANTINE_FILE = "quarantine.csv"
+
 
 @dataclass(frozen=True)
 class DataOutcome:
@@ -37,6 +41,10 @@ class DataOutcome:
     train_rows: int
     test_rows: int
     written: list[Path]
+    quarantined: int = 0
+    duplicates: int = 0
+    quarantine_path: Path | None = None
+    inferred_schema: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -70,20 +78,40 @@ def _data_snapshot(config: PipelineConfig) -> dict[str, Any]:
     return {key: snapshot[key] for key in ("task", "data", "split")}
 
 
+#: Config sections that do not change the trained model: output paths, and the input
+#: policy the front doors apply when they answer.
+NOT_MODEL = ("paths", "input_policy")
+
+
 def _model_snapshot(config: PipelineConfig) -> dict[str, Any]:
-    """The config sections that decide the trained model (everything but output paths)."""
-    return {key: value for key, value in config.snapshot().items() if key != "paths"}
+    """The config sections that decide the trained model (not paths or the input policy)."""
+    return {key: value for key, value in config.snapshot().items() if key not in NOT_MODEL}
 
 
 def run_data(config: PipelineConfig) -> DataOutcome:
     """Load and check the raw CSV, split it, write train/test Parquet and a manifest."""
-    loaded = load_raw(config.data, config.task)
+    checked = check_raw(config.data)
+    inferred = None
+    if checked.inferred and checked.contract is not None:
+        inferred = write_contract(
+            checked.contract, config.data.schema_path, source=config.data.raw_path
+        )
+    quarantine_path = config.paths.processed_dir / QUARANTINE_FILE
+    quarantine_path.parent.mkdir(parents=True, exist_ok=True)
+    checked.quarantine.to_csv(quarantine_path, index=False, na_rep="NA")
+    try:
+        loaded = validate_checked(checked, config.data, config.task)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{exc} ({quarantine_path.as_posix()})") from None
     train_frame, test_frame = split_frame(loaded.frame, config)
     sha256 = file_sha256(config.data.raw_path)
     manifest = {
         "raw_path": config.data.raw_path.as_posix(),
         "raw_sha256": sha256,
         "raw_rows": loaded.raw_rows,
+        "quarantined_rows": loaded.quarantined,
+        "duplicate_rows": loaded.duplicates,
+        "quarantine": quarantine_path.as_posix(),
         "dropped_missing_target": loaded.dropped_missing_target,
         "train_rows": len(train_frame),
         "test_rows": len(test_frame),
@@ -99,6 +127,10 @@ def run_data(config: PipelineConfig) -> DataOutcome:
         train_rows=len(train_frame),
         test_rows=len(test_frame),
         written=written,
+        quarantined=loaded.quarantined,
+        duplicates=loaded.duplicates,
+        quarantine_path=quarantine_path,
+        inferred_schema=inferred,
     )
 
 
@@ -167,7 +199,7 @@ def run_evaluate(config: PipelineConfig) -> EvaluateOutcome:
             f"{config.paths.processed_dir} holds; run `{PROG} train` again"
         )
     changed = config_changes(
-        {key: value for key, value in metadata.config.items() if key != "paths"},
+        {key: value for key, value in metadata.config.items() if key not in NOT_MODEL},
         _model_snapshot(config),
     )
     if changed:

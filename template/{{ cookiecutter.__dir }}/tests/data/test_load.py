@@ -7,11 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from {{ cookiecutter.package_name }}.config import (
     DataConfig,
     PipelineConfig,
 )
+from {{ cookiecutter.package_name }}.data.contract import ColumnRule, contract_yaml, infer_contract
 from {{ cookiecutter.package_name }}.data.load import (
     file_sha256,
     load_raw,
@@ -22,12 +24,18 @@ from {{ cookiecutter.package_name }}.errors import DataValidationError
 from {{ cookiecutter.package_name }}.models.registry import Task
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as a raw CSV (missing values as NA); return its path."""
+    frame.to_csv(path, index=False, na_rep="NA")
+    return path
+
+
 def with_data(config: PipelineConfig, **changes: object) -> DataConfig:
     """Return the config's data section with some fields changed."""
     return config.data.model_copy(update=changes)
 
 
-def test_loads_the_configured_columns_and_drops_rows_without_target(
+def test_loads_the_configured_columns_and_quarantines_rows_without_target(
     config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
 ) -> None:
     # given a CSV where two rows have no target value
@@ -36,10 +44,13 @@ def test_loads_the_configured_columns_and_drops_rows_without_target(
     penguins.to_csv(path, index=False, na_rep="NA")
     # when it is loaded
     loaded = load_raw(with_data(config, raw_path=path), task)
-    # then those rows are dropped and counted, and only configured columns remain
-    assert loaded.raw_rows == len(penguins)
-    assert loaded.dropped_missing_target == 2
-    assert len(loaded.frame) == len(penguins) - 2
+    # then those rows are quarantined with their line and why, and every row is counted
+    assert loaded.raw_rows == len(penguins) == len(loaded.frame) + loaded.quarantined
+    assert loaded.quarantine[["line", "reason"]].to_dict("records") == [
+        {"line": 5, "reason": f"{config.data.target}: missing"},
+        {"line": 13, "reason": f"{config.data.target}: missing"},
+    ]
+    # and only configured columns remain
     assert list(loaded.frame.columns) == [*config.data.features, config.data.target]
     assert "year" not in loaded.frame.columns
     assert loaded.frame[config.data.target].notna().all()
@@ -131,24 +142,66 @@ def test_numeric_class_codes_are_classes(config: PipelineConfig, penguins: pd.Da
     assert sorted(loaded.frame["code"].unique()) == [0, 1, 2]
 
 
-def test_non_numeric_value_is_shown_with_its_line(
+def test_bad_rows_are_quarantined_with_their_line_and_reason_not_the_whole_file(
     config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
 ) -> None:
-    # given a CSV with text in a numeric feature on data row 6 (line 7 of the file)
+    # given a CSV with a numeric typo on data row 6 (line 7), text on row 10, a repeated
+    # row and a line with a field too many
     column = config.data.numeric_features[0]
     penguins[column] = penguins[column].astype(object)
-    penguins.loc[5, column] = "n/a"
+    penguins.loc[5, column] = "0.03O"
     penguins.loc[9, column] = "?"
+    repeated = pd.concat([penguins, penguins.iloc[[0]]], ignore_index=True)
     path = tmp_path / "raw.csv"
-    penguins.to_csv(path, index=False, na_rep="NA")
+    repeated.to_csv(path, index=False, na_rep="NA")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("Adelie,Dream,1,2,3,4,male,2008,surplus\n")
     # when it is loaded
+    loaded = load_raw(with_data(config, raw_path=path), task)
+    # then each bad row is quarantined with its line and reason, and every row is counted
+    assert loaded.quarantine[["line", "reason"]].to_dict("records") == [
+        {"line": 7, "reason": f"{column}: not a number (0.03O)"},
+        {"line": 11, "reason": f"{column}: not a number (?)"},
+        {"line": 92, "reason": "duplicate of record 1"},
+        {"line": 93, "reason": "malformed line: 9 fields, expected 8"},
+    ]
+    assert loaded.quarantine["raw_line"].iloc[-1] == "Adelie,Dream,1,2,3,4,male,2008,surplus"
+    assert loaded.duplicates == 1
+    assert loaded.raw_rows == len(penguins) + 2 == len(loaded.frame) + loaded.quarantined
+
+
+def test_a_csv_that_does_not_match_the_declared_contract_says_to_run_schema(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame, tmp_path: Path
+) -> None:
+    # given a declared contract, and a CSV with an extra column it does not declare
+    schema = tmp_path / "schema.yaml"
+    written = load_raw(with_data(config, raw_path=write_csv(penguins, tmp_path / "a.csv")), task)
+    assert written.contract is not None
+    schema.write_text(yaml.safe_dump(contract_yaml(written.contract)), "utf-8")
+    penguins["shoe/size"] = 3
+    path = write_csv(penguins, tmp_path / "b.csv")
+    # when it is loaded against that contract
     with pytest.raises(DataValidationError) as caught:
-        load_raw(with_data(config, raw_path=path), task)
-    # then the column, the first offending value, its line and the count are reported
+        load_raw(with_data(config, raw_path=path, schema_path=schema), task)
+    # then the column is named and the fix is the schema command
     message = str(caught.value)
-    assert f"{path} does not match the config:" in message
-    assert f"column '{column}' (data.numeric_features) must be numeric" in message
-    assert "row 6 (line 7 of the CSV) holds 'n/a'; 2 values are not numbers" in message
+    assert f"does not match the data contract {schema.as_posix()}" in message
+    assert "  - shoe/size: column not declared" in message
+    assert "`make schema`" in message
+
+
+def test_a_numeric_feature_declared_as_text_is_refused_by_name(
+    config: PipelineConfig, task: Task, penguins: pd.DataFrame
+) -> None:
+    # given a contract that declares a numeric feature as text
+    column = config.data.numeric_features[0]
+    contract = infer_contract(penguins.astype(str))
+    rules = dict(contract.columns)
+    rules[column] = ColumnRule(type="string")
+    text = contract.model_copy(update={"columns": rules})
+    # when the data is loaded with it, then the feature and the fix are named
+    with pytest.raises(DataValidationError, match=f"{column}: a numeric feature declared"):
+        load_raw(config.data, task, contract=text)
 
 
 def test_regression_target_must_be_numeric(penguins: pd.DataFrame) -> None:

@@ -2,23 +2,46 @@
 
 import codecs
 import csv
+import dataclasses
 import difflib
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .. import PROG
 from ..config import DataConfig
 from ..errors import DataValidationError
 from ..models.registry import Task
+from .contract import (
+    MISSING_VALUES,
+    QUARANTINE_COLUMNS,
+    Contract,
+    check_frame,
+    declared_problems,
+    header_problems,
+    infer_contract,
+    load_contract,
+)
 
-#: Cells read as missing values. Anything else ("N/A", "null", "?") is data, and a
-#: numeric column holding it is reported.
-MISSING_VALUES = ("NA", "")
+__all__ = [
+    "MISSING_VALUES",
+    "LoadedData",
+    "check_raw",
+    "load_raw",
+    "read_raw",
+    "read_table",
+    "validate_checked",
+    "validate_frame",
+]
+
+#: The column of a quarantine that holds a line the CSV reader could not split into
+#: the header's fields (empty for the rows that parsed).
+RAW_LINE = "raw_line"
 
 #: Fewer rows than this (after dropping rows without a target) is an error.
 MIN_ROWS = 20
@@ -40,11 +63,92 @@ READ_CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class LoadedData:
-    """The checked data: target and feature columns, rows without a target dropped."""
+    """The checked data: target and feature columns, rows without a target dropped.
+
+    ``quarantine`` holds the rows of the raw CSV that break the data contract (or have
+    no target), one per row with its ``line``, its ``reason`` and its raw values: with
+    ``frame``, every row read is accounted for (``raw_rows = len(frame) + quarantined``
+    when the rows come from the raw CSV; the lake path drops rows without a target and
+    counts them in ``dropped_missing_target`` instead). ``duplicates`` counts the rows
+    quarantined as repeats; ``inferred`` says the contract was inferred from the data
+    because ``data.schema_path`` did not exist yet.
+    """
 
     frame: pd.DataFrame
     raw_rows: int
     dropped_missing_target: int
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duplicates: int = 0
+    contract: Contract | None = None
+    inferred: bool = False
+
+    @property
+    def quarantined(self) -> int:
+        """How many rows were quarantined."""
+        return len(self.quarantine)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A CSV read as text: the header, the rows that parsed (with their lines), the rest."""
+
+    header: list[str]
+    frame: pd.DataFrame
+    lines: list[int]
+    malformed: pd.DataFrame
+
+    @property
+    def rows(self) -> int:
+        """Every data row of the file: parsed and malformed."""
+        return len(self.frame) + len(self.malformed)
+
+
+def read_table(path: Path) -> RawTable:
+    """Read a CSV as text cells, each row with its line; a row of the wrong width is kept aside.
+
+    Refuses the file only when it cannot be read as a table at all: missing, not UTF-8,
+    not comma-separated, or without a header. A blank line is skipped, as pandas does.
+    """
+    if not path.is_file():
+        raise DataValidationError(
+            f"{path}: raw data file not found; put your CSV there or set data.raw_path "
+            "in the config"
+        )
+    problem = csv_problem(path, scan=False)
+    if problem is not None:
+        raise DataValidationError(f"{path}: {problem}")
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[dict[str, object]] = []
+    try:
+        with path.open(encoding=ENCODING, newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise DataValidationError(f"{path}: empty file (not even a header row)")
+            start = reader.line_num + 1
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    reason = f"malformed line: {len(row)} fields, expected {len(header)}"
+                    malformed.append({"line": line, "reason": reason, RAW_LINE: ",".join(row)})
+                    continue
+                rows.append(row)
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"{path}: {encoding_problem(path) or exc}") from None
+    except csv.Error as exc:
+        raise DataValidationError(f"{path}: cannot be read as CSV: {exc}") from None
+    names = [str(name) for name in header]
+    frame = pd.DataFrame(rows, columns=pd.Index(names), dtype=object)
+    return RawTable(
+        header=names,
+        frame=frame,
+        lines=lines,
+        malformed=pd.DataFrame(malformed, columns=["line", "reason", RAW_LINE]),
+    )
 
 
 def read_raw(path: Path) -> pd.DataFrame:
@@ -128,10 +232,125 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_raw(data: DataConfig, task: Task, min_rows: int = MIN_ROWS) -> LoadedData:
-    """Read ``data.raw_path`` and validate it against the config."""
-    frame = read_raw(data.raw_path)
-    return validate_frame(frame, data, task, source=str(data.raw_path), min_rows=min_rows)
+def load_raw(
+    data: DataConfig,
+    task: Task,
+    min_rows: int = MIN_ROWS,
+    contract: Contract | None = None,
+) -> LoadedData:
+    """Read ``data.raw_path``, check every row against the data contract, validate the rest.
+
+    See ``check_raw`` (the contract's rows and quarantine) and ``validate_frame`` (the
+    checks of the rows kept against the pipeline config).
+    """
+    checked = check_raw(data, contract)
+    return validate_checked(checked, data, task, min_rows)
+
+
+def check_raw(data: DataConfig, contract: Contract | None = None) -> LoadedData:
+    """Read ``data.raw_path`` and split its rows by the data contract; no config checks yet.
+
+    The contract is ``contract``, else the file ``data.schema_path``, else (no such file
+    yet) one inferred from the data (``LoadedData.inferred``). A row that breaks it, or
+    has no target, is quarantined with its line and reason; the file is refused whole
+    only when it cannot be read as a table or its columns differ from the declared ones.
+    """
+    table = read_table(data.raw_path)
+    source = data.raw_path.as_posix()
+    _check_columns_present(pd.DataFrame(columns=pd.Index(table.header)), data, source)
+    inferred = contract is None and not data.schema_path.is_file()
+    if contract is None:
+        contract = (
+            infer_contract(table.frame, required=[data.target])
+            if inferred
+            else load_contract(data.schema_path)
+        )
+    _check_contract(table.header, contract, data)
+    checked = check_frame(table.frame, contract, table.lines)
+    kept = checked.kept
+    no_target = kept[data.target].isna().to_numpy()
+    quarantine = checked.quarantined
+    if no_target.any():
+        quarantined_lines = set(quarantine["line"].tolist())
+        lines = [line for line in table.lines if line not in quarantined_lines]
+        missing = kept.loc[no_target].copy()
+        missing.insert(0, "reason", f"{data.target}: missing (the target)")
+        missing.insert(
+            0, "line", [line for line, gone in zip(lines, no_target, strict=True) if gone]
+        )
+        quarantine = pd.concat([quarantine, missing.astype(object)], ignore_index=True)
+        kept = kept.loc[~no_target].reset_index(drop=True)
+    return LoadedData(
+        frame=kept,
+        raw_rows=table.rows,
+        dropped_missing_target=0,
+        quarantine=_with_malformed(quarantine, table.malformed, contract),
+        duplicates=checked.duplicates,
+        contract=contract,
+        inferred=inferred,
+    )
+
+
+def validate_checked(
+    checked: LoadedData, data: DataConfig, task: Task, min_rows: int = MIN_ROWS
+) -> LoadedData:
+    """Validate the rows the contract kept against the config (``validate_frame``).
+
+    An error says how many rows the contract quarantined, which is often why too few
+    are left.
+    """
+    try:
+        loaded = validate_frame(
+            checked.frame, data, task, source=data.raw_path.as_posix(), min_rows=min_rows
+        )
+    except DataValidationError as exc:
+        if not checked.quarantined:
+            raise
+        raise DataValidationError(
+            f"{exc}\n({checked.quarantined} of {checked.raw_rows} rows were quarantined for "
+            f"breaking the data contract {data.schema_path.as_posix()}: see the quarantine "
+            "for each row's line and reason)"
+        ) from None
+    return dataclasses.replace(
+        checked, frame=loaded.frame, dropped_missing_target=loaded.dropped_missing_target
+    )
+
+
+def _with_malformed(
+    quarantine: pd.DataFrame, malformed: pd.DataFrame, contract: Contract
+) -> pd.DataFrame:
+    """Return the quarantine with the malformed lines added, in the file's order."""
+    columns = [*QUARANTINE_COLUMNS, *contract.columns, RAW_LINE]
+    parts = [part for part in (quarantine, malformed) if not part.empty]
+    if not parts:
+        return pd.DataFrame(columns=pd.Index(columns))
+    whole = pd.concat(parts, ignore_index=True).reindex(columns=columns)
+    whole["line"] = whole["line"].astype("int64")
+    return whole.sort_values("line", kind="stable").reset_index(drop=True)
+
+
+def _check_contract(header: list[str], contract: Contract, data: DataConfig) -> None:
+    """Refuse a CSV whose columns are not the declared ones, saying what to run."""
+    problems = header_problems(header, contract)
+    named = {problem.field for problem in problems}
+    problems += [
+        problem
+        for problem in declared_problems(
+            contract, data.target, data.numeric_features, data.categorical_features
+        )
+        if problem.field not in named
+    ]
+    if not problems:
+        return
+    schema = data.schema_path.as_posix()
+    raise DataValidationError(
+        _bulleted(
+            f"{data.raw_path.as_posix()} does not match the data contract {schema}:",
+            [str(problem) for problem in problems],
+        )
+        + f"\nif the CSV is right, write the contract from it: `make schema` (`{PROG} schema`; "
+        f"the file it replaces is kept as a backup), review {schema}, then run the pipeline again"
+    )
 
 
 def validate_frame(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import PROG, __version__
 from ..config import PipelineConfig
+from ..data.domain import InputDomain, unrecorded_domain
 from ..data.load import file_sha256
 from ..errors import ArtifactError, MissingArtifactError
 from .train import TrainingResult
@@ -75,6 +76,14 @@ class ModelMetadata(_Record):
     versions: dict[str, str]
     checksum: ChecksumInfo | None = None
     config: dict[str, Any]
+    #: What the training rows held; None in a model saved before domains were recorded.
+    domain: InputDomain | None = None
+
+    def input_domain(self) -> InputDomain:
+        """The domain the front doors check records against (types only when unrecorded)."""
+        if self.domain is not None:
+            return self.domain
+        return unrecorded_domain(self.numeric_features, self.categorical_features)
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,7 @@ def build_metadata(
         inference_rows_per_second=result.inference_rows_per_second,
         versions=package_versions(),
         config=config.snapshot(),
+        domain=result.domain,
     )
 
 

@@ -15,6 +15,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from ..config import PipelineConfig
+from ..data.domain import InputDomain, training_domain
 from ..data.load import MAX_NUMERIC_CLASSES
 from ..errors import DataValidationError
 from ..evaluation.metrics import PRIMARY_METRIC, compute_metrics
@@ -64,13 +65,18 @@ class CrossValidation:
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """A fitted pipeline and what was measured while training it."""
+    """A fitted pipeline, what was measured while training it, and the domain it knows.
+
+    ``domain`` is what the training rows held (ranges, categories): the front doors
+    check every record against it (:mod:`..data.domain`).
+    """
 
     pipeline: Pipeline
     train_rows: int
     cv: CrossValidation
     training_seconds: float
     inference_rows_per_second: float
+    domain: InputDomain
 
 
 def no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -221,4 +227,10 @@ def train(
         cv=cv,
         training_seconds=training_seconds,
         inference_rows_per_second=rows_per_second,
+        domain=training_domain(
+            frame,
+            config.data.numeric_features,
+            config.data.categorical_features,
+            config.data.target if config.task == "regression" else None,
+        ),
     )
