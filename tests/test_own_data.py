@@ -91,10 +91,13 @@ def own_data_steps(root: Path) -> str:
 
 
 def edit_yaml(root: Path, relative: str, **changes: Any) -> None:
-    """Set top-level keys of a config, as the student does in an editor."""
+    """Set keys of a config (a mapping updates the one there), as in an editor."""
     path = root / relative
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    data.update(changes)
+    for key, value in changes.items():
+        kept = data.get(key)
+        merge = isinstance(kept, dict) and isinstance(value, dict)
+        data[key] = {**kept, **value} if merge else value
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
@@ -114,6 +117,13 @@ def follow_pipeline_steps(root: Path, steps: str, *, categorical: bool) -> None:
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
+def write_the_contract(root: Path, env: dict[str, str], steps: str) -> None:
+    """Step 3: `make schema` writes configs/schema.yaml from the CSV, for review."""
+    assert "`make schema`" in steps, "data/README.md no longer says to run make schema"
+    run(["make", "schema"], root, env)
+    assert "income/month" in (root / "configs" / "schema.yaml").read_text(encoding="utf-8")
+
+
 def check_names_each_config(root: Path, env: dict[str, str], steps: str) -> list[str]:
     """`make check-configs` before step 3: each demo leftover named, and in the docs' list."""
     result = attempt(["make", "check-configs"], root, env, timeout=300)
@@ -126,15 +136,19 @@ def check_names_each_config(root: Path, env: dict[str, str], steps: str) -> list
 
 
 def rows_add_up(root: Path, written: int) -> None:
-    """Every data row of the CSV is in train, test, or counted as left out."""
+    """Every data row of the CSV is used (train, test) or quarantined with its reason."""
     manifest = json.loads((root / "data/processed/manifest.json").read_text(encoding="utf-8"))
     assert manifest["raw_rows"] == written
-    left_out = sum(
-        value
-        for key, value in manifest.items()
-        if isinstance(value, int) and key.startswith(("dropped", "quarantined", "duplicate"))
-    )
+    left_out = manifest["quarantined_rows"] + manifest["dropped_missing_target"]
     assert manifest["train_rows"] + manifest["test_rows"] + left_out == written, manifest
+    with (root / manifest["quarantine"]).open(encoding="utf-8") as handle:
+        quarantined = list(csv.DictReader(handle))
+    assert len(quarantined) == manifest["quarantined_rows"]
+    reasons = " ".join(row["reason"] for row in quarantined)
+    # the typo, the missing target and the duplicate: each row with its own reason
+    assert "3O" in reasons
+    assert f"{TARGET}: missing" in reasons
+    assert "duplicate" in reasons
 
 
 def lean_project(tmp_path: Path, focus: str) -> tuple[Path, dict[str, str]]:
@@ -150,6 +164,7 @@ def test_modeling_own_data_tunes_compares_and_gates(tmp_path: Path) -> None:
     # when the own-data steps are followed: pipeline.yaml, then what the check names
     follow_pipeline_steps(root, steps, categorical=True)
     run(["make", "setup"], root, env)
+    write_the_contract(root, env, steps)
     assert check_names_each_config(root, env, steps) == ["configs/features.yaml"]
     edit_yaml(root, "configs/features.yaml", ratios=[["income/month", "hours"]], log=[])
     # then the pipeline, every check, tuning and the leaderboard run on it
@@ -179,6 +194,7 @@ def test_product_own_data_without_a_category_runs_fairness_and_the_app(tmp_path:
     written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=False)
     follow_pipeline_steps(root, steps, categorical=False)
     run(["make", "setup"], root, env)
+    write_the_contract(root, env, steps)
     # when the check runs, then the demo's group, class and wording are named, with the fix
     named = check_names_each_config(root, env, steps)
     assert named == ["configs/app.yaml", "configs/fairness.yaml"]
@@ -214,6 +230,7 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=True)
     follow_pipeline_steps(root, steps, categorical=True)
     run(["make", "setup"], root, env)
+    write_the_contract(root, env, steps)
     named = check_names_each_config(root, env, steps)
     assert "configs/sanity.yaml" in named
     # when the docs' step 3 is followed for this focus's configs
@@ -227,14 +244,6 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     edit_yaml(
         root,
         "configs/validation.yaml",
-        columns={
-            "age": {"type": "integer", "nullable": False, "min": 0, "max": 120},
-            "income/month": {"type": "float", "nullable": False, "min": 0},
-            "hours": {"type": "float", "nullable": True, "min": 0, "max": 80},
-            "region": {"type": "integer", "nullable": False, "allowed": [1, 2, 3, 4, 5, 6]},
-            "member": {"type": "string", "nullable": False, "allowed": ["True", "False"]},
-            TARGET: {"type": "string", "nullable": False, "allowed": ["low", "mid", "high"]},
-        },
         anomaly={"reference": f"data/raw/{CSV_NAME}", "group_by": TARGET},
     )
     # then the pipeline, every check, a fresh ingestion and the validation run
@@ -259,6 +268,7 @@ def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
     written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=True)
     follow_pipeline_steps(root, steps, categorical=True)
     run(["make", "setup"], root, env)
+    write_the_contract(root, env, steps)
     assert check_names_each_config(root, env, steps) == []
     run(["make", "all"], root, env)
     rows_add_up(root, written)
