@@ -96,8 +96,8 @@ def edit_yaml(root: Path, relative: str, **changes: Any) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for key, value in changes.items():
         kept = data.get(key)
-        merge = isinstance(kept, dict) and isinstance(value, dict)
-        data[key] = {**kept, **value} if merge else value
+        merged = {**kept, **value} if isinstance(kept, dict) and isinstance(value, dict) else None
+        data[key] = value if merged is None else merged
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
