@@ -92,9 +92,12 @@ def test_ingest_runs_for_real_and_a_rerun_ingests_nothing_twice(built: Built) ->
 def test_after_a_dataset_switch_ingest_refuses_and_fresh_moves_the_old_batches_aside(
     built: Built,
 ) -> None:
-    # given the bundled dataset's demo batches ingested
+    # given the bundled dataset's demo batches ingested and validated (a report each)
     run(["make", "ingest"], built.root, built.env)
+    attempt(["make", "validate"], built.root, built.env)
     data = built.root / "data"
+    reports = built.root / "reports/quality"
+    assert any(reports.glob("*.md"))
     before = sorted(path.name for path in (data / "lake/raw").glob("*.csv"))
     # and a pipeline config naming a dataset of the student's own (here: part of the demo's)
     lines = (data / "raw/penguins.csv").read_text("utf-8").splitlines()
@@ -113,21 +116,31 @@ def test_after_a_dataset_switch_ingest_refuses_and_fresh_moves_the_old_batches_a
         assert code == 2, refused
         assert "`make ingest FRESH=1`" in refused
         assert "nothing was ingested" in refused
+        # counting each demo batch once, though the lake holds a copy of each
+        landing = len(list((data / "landing").glob("*.csv")))
+        assert f"hold {landing} demo batches cut from data/raw/penguins.csv" in refused
+        assert f"({landing} in data/landing, {len(before)} ingested copies in data/lake/raw)" in (
+            refused
+        )
         assert after_refusal == before
         # and the second moved the old landing folder and lake aside, whole, and ingested
         # demo batches cut from the new dataset
         assert "note: moved data/landing to data/landing.old" in fresh
         assert "note: moved data/lake to data/lake.old" in fresh
+        # and the quality reports of the old batches went with them
+        assert "note: moved reports/quality to reports/quality.old" in fresh
+        assert not reports.exists() or not any(reports.glob("*.md"))
         assert sorted(path.name for path in (data / "lake.old/raw").glob("*.csv")) == before
         manifest = json.loads((data / "lake/raw/manifest.json").read_text("utf-8"))
         origins = {entry["cut_from"]["path"] for entry in manifest["batches"].values()}
         assert origins == {"data/raw/mine.csv"}
     finally:
         # the other tests on this project expect the bundled dataset's lake back
-        for name in ("landing", "lake"):
-            if (data / f"{name}.old").exists():
-                shutil.rmtree(data / name, ignore_errors=True)
-                (data / f"{name}.old").rename(data / name)
+        for folder in (data / "landing", data / "lake", reports):
+            old = folder.with_name(f"{folder.name}.old")
+            if old.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                old.rename(folder)
         (data / "raw/mine.csv").unlink(missing_ok=True)
 
 
@@ -238,13 +251,13 @@ def test_stream_refuses_undeclared_features_and_a_checkpoint_of_other_features(
     features = "categorical_features: [island, sex]"
     assert features in text
     try:
-        # given a checkpoint, and a feature configs/validation.yaml does not declare
+        # given a checkpoint, and a feature the data contract configs/schema.yaml lacks
         run(["make", "stream"], built.root, env)
         pipeline.write_text(text.replace(features, features[:-1] + ", district]"), "utf-8")
         # when `make stream` runs, then one error line names the column and the rules file
         code, undeclared = attempt_output(["make", "stream"], built.root, env)
         assert code != 0
-        assert "error: configs/validation.yaml:" in undeclared
+        assert "error: configs/schema.yaml:" in undeclared
         assert "district" in undeclared
         # given the pipeline now without a feature the checkpoint's model was trained on
         pipeline.write_text(text.replace(features, "categorical_features: [island]"), "utf-8")
@@ -262,6 +275,71 @@ def test_stream_refuses_undeclared_features_and_a_checkpoint_of_other_features(
     finally:
         pipeline.write_text(text, "utf-8")
         run(["make", "stream", "FRESH=1"], built.root, env)
+
+
+@pytest.mark.parametrize("built", DATA, indirect=True)
+def test_make_all_quarantines_bad_raw_rows_and_every_row_is_accounted_for(built: Built) -> None:
+    # given the student's messy CSV: a column name with a slash, a numeric typo, a missing
+    # target, a duplicate row and a line with a field too many (its own config and outputs,
+    # so the demo's split stays as other tests expect it)
+    lines = (built.root / "data/raw/penguins.csv").read_text("utf-8").splitlines()
+    header = lines[0].replace("bill_length_mm", "bill/length_mm")
+    rows = lines[1:101]
+    typo = rows[9].split(",")
+    typo[2] = "39.O"
+    rows[9] = ",".join(typo)  # line 11
+    rows[19] = "," + rows[19].split(",", 1)[1]  # line 21: no species (the target)
+    rows.append(rows[0])  # line 102: the first row again
+    rows.append(rows[1] + ",surplus")  # line 103
+    (built.root / "data/raw/messy.csv").write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    pipeline = (built.root / "configs/pipeline.yaml").read_text("utf-8")
+    messy = (
+        pipeline.replace(
+            "data/raw/penguins.csv", "data/raw/messy.csv\n  schema_path: configs/messy.yaml"
+        )
+        .replace("bill_length_mm", "bill/length_mm")
+        .replace("processed_dir: data/processed", "processed_dir: data/processed-messy")
+    )
+    config = built.root / "configs/pipeline-messy.yaml"
+    config.write_text(messy, "utf-8")
+    try:
+        # when the student follows the README: `make schema`, then the pipeline's data step
+        schema = run(
+            ["make", "schema", "CONFIG=configs/pipeline-messy.yaml"], built.root, built.env
+        )
+        data = run(["make", "data", "CONFIG=configs/pipeline-messy.yaml"], built.root, built.env)
+        # then the contract was written from the CSV, the typo column staying numeric
+        assert "wrote configs/messy.yaml from 101 rows of data/raw/messy.csv" in schema
+        contract = (built.root / "configs/messy.yaml").read_text("utf-8")
+        assert "bill/length_mm: {type: float" in contract
+        assert "species: {type: string, nullable: false" in contract
+        # and the data step quarantined the bad rows instead of refusing the file
+        found = re.search(
+            r"data: (\d+) rows in data/raw/messy.csv .* = (\d+) used \+ (\d+) "
+            r"quarantined \((\d+) duplicates\)",
+            data,
+        )
+        assert found is not None, data
+        rows_in, used, quarantined, duplicates = map(int, found.groups())
+        assert (rows_in, quarantined, duplicates) == (102, 4, 1)
+        assert rows_in == used + quarantined
+        # and each quarantined row has its line in the CSV and its reason
+        table = (built.root / "data/processed-messy/quarantine.csv").read_text("utf-8")
+        reasons = [line.split(",", 2)[:2] for line in table.splitlines()[1:]]
+        assert reasons == [
+            ["11", "bill/length_mm: not a number (39.O)"],
+            ["21", "species: missing"],
+            ["102", "duplicate of record 1"],
+            ["103", "malformed line: 9 fields, expected 8"],
+        ]
+        # and the split's manifest says the same
+        manifest = json.loads((built.root / "data/processed-messy/manifest.json").read_text())
+        assert manifest["raw_rows"] - manifest["quarantined_rows"] == used
+        assert manifest["train_rows"] + manifest["test_rows"] == used
+    finally:
+        for path in ("configs/pipeline-messy.yaml", "configs/messy.yaml", "data/raw/messy.csv"):
+            (built.root / path).unlink(missing_ok=True)
+        shutil.rmtree(built.root / "data/processed-messy", ignore_errors=True)
 
 
 @pytest.mark.parametrize("built", DATA, indirect=True)

@@ -1,5 +1,6 @@
 """Command line: one command per pipeline step, and `all` to run them in order."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from rich.text import Text
 from . import PROG, __version__
 from .commands import register_all
 from .config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
+from .data.split import MANIFEST_FILE
 from .errors import PipelineError
 from .evaluation.metrics import LOWER_IS_BETTER
 from .models.registry import BASELINE
@@ -175,10 +177,32 @@ def main(
 
 
 @app.command("data")
-def data_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
-    """Check the raw CSV against the config and split it into train and test sets."""
+def data_command(
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    keep_built: Annotated[
+        bool,
+        typer.Option(
+            "--keep-built",
+            help="Keep a split already built (by `data`, or from the validated lake by "
+            "another pipeline) instead of rebuilding it from data.raw_path.",
+        ),
+    ] = False,
+) -> None:
+    """Check the raw CSV against the data contract and split it into train and test sets."""
     with _expected_errors():
-        _data(load_config(config))
+        settings = load_config(config)
+        manifest = settings.paths.processed_dir / MANIFEST_FILE
+        if keep_built and manifest.is_file():
+            built = json.loads(manifest.read_text(encoding="utf-8"))
+            _summary(
+                "data",
+                f"kept the split in {settings.paths.processed_dir.as_posix()} built from "
+                f"{built.get('raw_path', '?')} (train {built.get('train_rows', '?')} / test "
+                f"{built.get('test_rows', '?')} rows); `{PROG} data` rebuilds it from "
+                f"{settings.data.raw_path.as_posix()}",
+            )
+            return
+        _data(settings)
 
 
 @app.command("features")
