@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -90,13 +91,14 @@ def own_data_steps(root: Path) -> str:
     return text.split("## Plugging in your own CSV", 1)[1]
 
 
-def edit_yaml(root: Path, relative: str, **changes: Any) -> None:
-    """Set keys of a config (a mapping updates the one there), as in an editor."""
+def edit_yaml(root: Path, relative: str, *, merge: bool = False, **changes: Any) -> None:
+    """Set keys of a config (with ``merge``, a mapping updates the one there), as in an editor."""
     path = root / relative
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for key, value in changes.items():
         kept = data.get(key)
-        merged = {**kept, **value} if isinstance(kept, dict) and isinstance(value, dict) else None
+        mapping = merge and isinstance(kept, dict) and isinstance(value, dict)
+        merged = {**kept, **value} if mapping else None
         data[key] = value if merged is None else merged
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
@@ -244,6 +246,7 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     edit_yaml(
         root,
         "configs/validation.yaml",
+        merge=True,
         anomaly={"reference": f"data/raw/{CSV_NAME}", "group_by": TARGET},
     )
     # then the pipeline, every check, a fresh ingestion and the validation run
@@ -303,8 +306,11 @@ def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
             data=json.dumps(record).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answer = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            pytest.fail(f"POST /v1/predict {record} answered {error.code}: {error.read()!r}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
