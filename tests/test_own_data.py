@@ -97,8 +97,8 @@ def edit_yaml(root: Path, relative: str, *, merge: bool = False, **changes: Any)
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for key, value in changes.items():
         kept = data.get(key)
-        mapping = merge and isinstance(kept, dict) and isinstance(value, dict)
-        merged = {**kept, **value} if mapping else None
+        mapping = isinstance(kept, dict) and isinstance(value, dict)
+        merged = {**kept, **value} if merge and mapping and kept is not None else None
         data[key] = value if merged is None else merged
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
