@@ -302,9 +302,10 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
             continue
         values = result[column].map(lambda raw: None if is_missing(raw) else raw)
         if rule.type == "string":
-            result[column] = values.map(lambda raw: None if raw is None else _string(raw)).astype(
-                object
-            )
+            # pandas turns the None of the map above back into NaN: test for missing again
+            result[column] = values.map(
+                lambda raw: None if is_missing(raw) else _string(raw)
+            ).astype(object)
             continue
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         if rule.type == "integer" and numbers.notna().all():
