@@ -107,9 +107,37 @@ def test_the_api_starts_as_a_real_server_and_answers(built: Built) -> None:
         batch = call(f"{url}/v1/predict/batch", {"records": raw_records(built, 20)})
         model = call(f"{url}/v1/model")
         bad = call(f"{url}/v1/predict", {**record, "bill_length_mm": "long"})
+        # and the impossible inputs of issue 16, which once got a confident 200
+        impossible = {
+            "body_mass_g": call(f"{url}/v1/predict", {**record, "body_mass_g": -3750.0}),
+            "flipper_length_mm": call(f"{url}/v1/predict", {**record, "flipper_length_mm": 1e308}),
+            "bill_depth_mm": call(f"{url}/v1/predict", {**record, "bill_depth_mm": -1e308}),
+            "island": call(f"{url}/v1/predict", {**record, "island": "Atlantis"}),
+        }
+        all_null = call(f"{url}/v1/predict", dict.fromkeys(record))
+        spec = call(f"{url}/openapi.json")[1]
         with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:
             metrics = response.read().decode()
-    # then the answers are right, and a bad payload is a 422 naming the field
+    # then the impossible inputs are refused (the default policy), naming field and reason
+    for field, (status, answer) in impossible.items():
+        assert status == 422, (field, answer)
+        named = {(tuple(p["loc"]), p["type"]) for p in answer["detail"]}
+        reason = "unknown_category" if field == "island" else "out_of_range"
+        assert (("body", field), reason) in named, answer
+        assert (("body", field), "contract") in named, answer  # configs/schema.yaml, first
+    assert all_null[0] == 422
+    assert {"loc": ["body"], "type": "all_null"} in [
+        {"loc": p["loc"], "type": p["type"]} for p in all_null[1]["detail"]
+    ]
+    assert (
+        "mode is **refuse**"
+        in spec["paths"]["/v1/predict"]["post"]["responses"]["422"]["description"]
+    )
+    assert (
+        'api_input_problems_total{action="refused",field="island",reason="unknown_category"}'
+        in (metrics)
+    )
+    # and the answers are right, and a bad payload is a 422 naming the field
     assert ready[0] == 200
     assert single[0] == 200
     assert single[1]["prediction"] in SPECIES

@@ -96,7 +96,11 @@ def test_workflows_pass_actionlint(built: Built) -> None:
 
 @pytest.mark.parametrize("built", PARAMS, indirect=True)
 def test_docs_point_at_real_files(built: Built) -> None:
-    # given the generated README and checklist after the pipeline ran
+    # given the generated README and the review page after the pipeline and `make review` ran
+    output = run(["make", "review"], built.root, built.env)
+    assert "review: wrote" in output
+    page = (built.root / "docs/checklist.md").read_text(encoding="utf-8")
+    assert "| Check | Status | Evidence |" in page
     for doc in ("README.md", "docs/checklist.md"):
         text = (built.root / doc).read_text(encoding="utf-8")
         paths = set(PATH_IN_DOCS.findall(text))

@@ -225,16 +225,29 @@ def test_components_switch_files_by_name(
     assert not list(generated["regression-bare"].glob(path))
 
 
-def test_focus_changes_the_checklist(generated: dict[str, Path]) -> None:
+def test_focus_changes_the_review_page(generated: dict[str, Path]) -> None:
     # when each focus is generated
-    checklists = {
+    pages = {
         focus: (generated[focus] / "docs" / "checklist.md").read_text(encoding="utf-8")
         for focus in FOCUSES
     }
-    # then each project gets its own focus's checklist, and only one
-    assert len(set(checklists.values())) == len(FOCUSES)
-    for focus, text in checklists.items():
-        assert focus in text.lower()
+    # then each project gets the review page of its own focus, the table left to `make review`
+    assert len(set(pages.values())) == len(FOCUSES)
+    for focus, text in pages.items():
+        assert f"# Capstone review: {focus} focus" in text
+        assert (
+            "<!-- review:start -->\nNo review yet: run `make review`.\n<!-- review:end -->" in text
+        )
+    # and the checks are written once, in the review package (every focus in every project,
+    # so a mentor's project reviews a student's of any focus); the page has one source
+    for project in generated.values():
+        names = sorted(p.name for p in (project / "src").glob("*/review/*.py"))
+        assert {"common.py", "data.py", "modeling.py", "architecture.py", "product.py"} <= set(
+            names
+        )
+    (project_dir,) = TEMPLATE.glob("*__dir*")
+    sources = [p.name for p in (project_dir / "docs").iterdir() if "checklist" in p.name]
+    assert sources == ["checklist.md"]
 
 
 def test_license_follows_the_answer(generated: dict[str, Path]) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.config import InputPolicyConfig
+from {{ cookiecutter.package_name }}.data.contract import Contract
 from {{ cookiecutter.package_name }}.data.domain import (
     InputPolicy,
     Problem,
@@ -151,20 +152,52 @@ def test_a_table_without_a_column_names_it_once() -> None:
     assert verdict.problems == [[], [], []]
 
 
-def test_extra_checks_run_first_and_a_model_without_a_domain_checks_types_only() -> None:
-    # given a declared check (a data contract, say) that refuses depths above 19
-    def contract(record: Mapping[str, Any]) -> list[Problem]:
-        depth = record.get("depth")
-        return (
-            [Problem("depth", "out_of_range", f"{depth:g}", "at most 19")]
-            if depth and depth > 19
-            else []
-        )
+def test_the_declared_contract_is_checked_first_in_both_modes() -> None:
+    # given a data contract declaring depths up to 19 and two islands only
+    contract = Contract.model_validate(
+        {
+            "columns": {
+                "length": {"type": "float", "min": 0, "max": 100},
+                "depth": {"type": "float", "max": 19},
+                "island": {"type": "string", "allowed": ["Biscoe", "Dream"]},
+                "code": {"type": "integer", "allowed": [1, 2]},
+            }
+        }
+    )
+    records = [{**GOOD, "depth": 19.5, "island": "Atlantis"}, {**GOOD, "depth": 18.5}]
+    for mode in ("refuse", "flag"):
+        checked = InputPolicy(DOMAIN, InputPolicyConfig.model_validate({"mode": mode}), contract)
+        # when a record breaks it (and the training domain)
+        verdict = checked.check(records)
+        # then the contract's problems come first, with its reasons, then the domain's
+        assert [(p.field, p.reason, p.expected) for p in verdict.problems[0]] == [
+            ("depth", "contract", "19.5 above max 19"),
+            ("island", "contract", "Atlantis not allowed"),
+            ("island", "unknown_category", "Biscoe, Dream"),
+        ]
+        assert verdict.problems[0][0].message == "breaks the data contract: 19.5 above max 19"
+        assert verdict.problems[1] == []
+        assert verdict.refused_rows == ([0] if mode == "refuse" else [])
+    lines = summarise(verdict, [0])
+    assert lines[0] == "column 'depth' breaks the data contract: 19.5 above max 19 in row 1"
 
-    checked = InputPolicy(DOMAIN, InputPolicyConfig(), extra_checks=[contract])
-    # when a record breaks it, then its problem comes first
-    [found] = checked.check([{**GOOD, "depth": 19.5, "island": "Atlantis"}]).problems
-    assert [p.reason for p in found] == ["out_of_range", "unknown_category"]
+
+def test_extra_checks_run_before_the_domain_and_a_model_without_a_domain_checks_types_only() -> (
+    None
+):
+    # given one more check of the student's own: no depth above 19.9
+    def shallow(record: Mapping[str, Any]) -> list[Problem]:
+        depth = record.get("depth")
+        too_deep = depth is not None and depth > 19.9
+        return [Problem("depth", "out_of_range", f"{depth:g}", "at most 19.9")] if too_deep else []
+
+    checked = InputPolicy(DOMAIN, InputPolicyConfig(), extra_checks=[shallow])
+    # when a record breaks it and the domain, then its problem comes first
+    [found] = checked.check([{**GOOD, "depth": 20.0, "island": "Atlantis"}]).problems
+    assert [(p.field, p.expected) for p in found] == [
+        ("depth", "at most 19.9"),
+        ("island", "Biscoe, Dream"),
+    ]
     # given a model saved before domains were recorded, any number and category pass
     unrecorded = InputPolicy(
         unrecorded_domain(["length", "depth"], ["island", "code"]), InputPolicyConfig()

@@ -302,7 +302,8 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
             continue
         values = result[column].map(lambda raw: None if is_missing(raw) else raw)
         if rule.type == "string":
-            # pandas turns the None of the map above back into NaN: test for missing again
+            # is_missing, not `is None`: pandas 3's map turns the None above into NaN,
+            # which _string would make the text 'nan' (a category the data never had).
             result[column] = values.map(
                 lambda raw: None if is_missing(raw) else _string(raw)
             ).astype(object)

@@ -8,6 +8,10 @@ column), then every record check in turn (:data:`RecordCheck`): a record whose
 every field is empty, a missing value the model never saw missing, a number
 outside the training range plus its margin, a category never seen in training.
 
+The declared data contract (``data/contract.py``, ``data.schema_path``) is the
+first record check when the project has one: a record breaking a declared rule is
+outside the domain too, whichever door it came in by.
+
 The configured mode (``input_policy`` in ``configs/pipeline.yaml``) decides what
 happens: ``refuse`` answers nothing and names each field and reason; ``flag``
 answers and lists the fields outside the domain. A record that cannot be model
@@ -18,17 +22,20 @@ input at all is refused in both modes. The API and the demo app both call
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from ..config import InputPolicyConfig
+from .contract import Contract, check_record, load_contract
 
 Reason = Literal[
     "missing_column",
     "wrong_type",
     "not_finite",
+    "contract",
     "all_null",
     "missing_value",
     "out_of_range",
@@ -40,6 +47,7 @@ REASONS: tuple[Reason, ...] = (
     "missing_column",
     "wrong_type",
     "not_finite",
+    "contract",
     "all_null",
     "missing_value",
     "out_of_range",
@@ -67,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "missing_column": "the field is missing",
     "wrong_type": "{value} is not {expected}",
     "not_finite": "{value} is not a finite number",
+    "contract": "breaks the data contract: {expected}",
     "all_null": "every field is empty; there is nothing to predict from",
     "missing_value": "is empty, and it was never empty in training",
     "out_of_range": "{value} is outside {expected}",
@@ -81,6 +90,7 @@ MESSAGES: dict[str, str] = {
 SUMMARIES: dict[str, str] = {
     "not_number": "{column} must hold {kind}: {listed}",
     "missing_column": "{column} is missing",
+    "contract": "{column} breaks the data contract: {expected} in {listed}",
     "all_null": "every column is empty in {listed}; there is nothing to predict from",
     "missing_value": "{column} is empty in {listed}; it was never empty in training",
     "out_of_range": "{column} is outside {expected}: {listed}",
@@ -322,6 +332,32 @@ def numeric_check(domain: InputDomain, margin: float) -> RecordCheck:
     return check
 
 
+def declared_contract(path: Path) -> Contract | None:
+    """The data contract at ``path`` (data.schema_path), or None when there is none yet.
+
+    A contract that is there but broken is a ConfigError naming the file and the key.
+    """
+    return load_contract(path) if path.is_file() else None
+
+
+def contract_check(contract: Contract, features: Sequence[str]) -> RecordCheck:
+    """The declared contract's own record check, on the features it declares.
+
+    Each problem keeps the contract's reason (``1e+308 above max 7000``, ``Mars not
+    allowed``, ``missing``) under the reason ``contract``.
+    """
+    declared = [column for column in features if column in contract.columns]
+
+    def check(record: Mapping[str, Any]) -> list[Problem]:
+        values = {column: record.get(column) for column in declared}
+        return [
+            Problem(problem.field, "contract", "", problem.reason)
+            for problem in check_record(values, contract, declared)
+        ]
+
+    return check
+
+
 def category_check(domain: InputDomain) -> RecordCheck:
     """Categories the model saw in training (a missing category is filled in by the model)."""
     recorded = {
@@ -376,20 +412,23 @@ class Verdict:
 class InputPolicy:
     """The one input policy of the API and the demo app: a list of checks and a mode.
 
-    ``checks`` run in order on each read record; ``extra_checks`` (a declared data
-    contract, say) run before the training-domain checks.
+    ``checks`` run in order on each read record: the declared ``contract``'s record
+    check first (when there is one), then ``extra_checks``, then the training domain's.
     """
 
     def __init__(
         self,
         domain: InputDomain,
         config: InputPolicyConfig,
+        contract: Contract | None = None,
         extra_checks: Iterable[RecordCheck] = (),
     ) -> None:
-        """Check records against ``domain`` with ``config``'s mode and range margin."""
+        """Check records against ``contract`` and ``domain`` in ``config``'s mode and margin."""
         self.domain = domain
         self.config = config
+        declared = () if contract is None else (contract_check(contract, domain.features),)
         self.checks: tuple[RecordCheck, ...] = (
+            *declared,
             *extra_checks,
             all_null_check(domain),
             numeric_check(domain, config.range_margin),

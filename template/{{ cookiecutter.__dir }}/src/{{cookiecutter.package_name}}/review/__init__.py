@@ -1,0 +1,1 @@
+"""The capstone review: checks that read the repository for evidence of each expectation."""
