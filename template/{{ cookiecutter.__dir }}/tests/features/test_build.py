@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.config import PipelineConfig
 from {{ cookiecutter.package_name }}.data.load import load_raw
 from {{ cookiecutter.package_name }}.data.split import split_frame
 from {{ cookiecutter.package_name }}.features.build import (
+    CategoriesAsText,
     build_preprocessor,
     fit_features,
     write_features,
@@ -90,3 +91,40 @@ def test_feature_files_are_written(
     ]
     pd.testing.assert_frame_equal(pd.read_parquet(paths[0]), tables.train, check_dtype=False)
     assert paths[2].stat().st_size > 0
+
+
+def test_categories_coded_as_numbers_booleans_or_text_are_one_kind_of_value() -> None:
+    # given categorical columns as a CSV gives them (codes read as floats next to a missing
+    # cell, booleans) and as an API sends them (integers, None)
+    frame = pd.DataFrame(
+        {
+            "code": [1.0, 2.0, np.nan, 2.5],
+            "flag": [True, False, None, True],
+            "word": ["a", None, "b", "a"],
+        }
+    )
+    # when they are turned into text
+    out = CategoriesAsText().fit(frame).transform(frame)
+    # then 1.0 and 1 are the same category "1", booleans are words, missing stays missing
+    assert out["code"].tolist()[:2] == ["1", "2"]
+    assert out["code"].iloc[3] == "2.5"
+    assert out["flag"].tolist()[:2] == ["True", "False"]
+    assert out[["code", "flag", "word"]].isna().sum().tolist() == [1, 1, 1]
+    assert CategoriesAsText().fit(frame).transform(pd.DataFrame({"code": [1]}))["code"][0] == "1"
+
+
+@pytest.mark.parametrize("encoding", ["one_hot", "ordinal"])
+def test_integer_coded_and_mostly_missing_categories_fit_and_meet_unseen_values(
+    config: PipelineConfig, split: tuple[pd.DataFrame, pd.DataFrame], encoding: str
+) -> None:
+    # given the island coded 1-3 and the sex missing in every training row but one
+    train, test = split
+    codes = {"Biscoe": 1, "Dream": 2, "Torgersen": 3}
+    sex = pd.Series(["female"] + [None] * (len(train) - 1), index=train.index, dtype=object)
+    train = train.assign(island=train["island"].map(codes), sex=sex)
+    test = test.assign(island=9, sex="unknown")
+    # when the features are fitted on train and applied to test's unseen values
+    tables = fit_features(with_features(config, categorical_encoding=encoding), train, test)
+    # then nothing is missing and every row is kept
+    assert not tables.test.isna().any().any()
+    assert len(tables.test) == len(test)

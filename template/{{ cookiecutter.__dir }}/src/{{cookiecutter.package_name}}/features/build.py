@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import joblib
+import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
@@ -16,6 +18,51 @@ from ..config import PipelineConfig
 FEATURES_TRAIN_FILE = "features_train.parquet"
 FEATURES_TEST_FILE = "features_test.parquet"
 PREPROCESSOR_FILE = "preprocessor.joblib"
+
+
+def category_text(value: Any) -> Any:
+    """One category's canonical text: ``1``, ``1.0`` and ``"1"`` are the same category.
+
+    Categories coded as numbers (a survey's 1-6), booleans and strings all become
+    text, so encoders never see a column of mixed types, and a value read as a float
+    from a CSV with missing cells equals the integer an API or app sends later.
+    Missing values (None, NaN, pd.NA) stay NaN for the imputer.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
+
+
+def categories_as_text(x: Any) -> pd.DataFrame:
+    """Return ``x`` (a frame or a 2-D array) with every value as :func:`category_text`."""
+    frame = x if isinstance(x, pd.DataFrame) else pd.DataFrame(x)
+    text: pd.DataFrame = frame.apply(lambda column: column.map(category_text)).astype(object)
+    return text
+
+
+class CategoriesAsText(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Turn every categorical value into its canonical text (see :func:`category_text`)."""
+
+    def fit(self, x: Any, _y: Any = None) -> Self:
+        """Remember the column names; nothing else is learned."""
+        self.feature_names_in_ = np.asarray([str(c) for c in pd.DataFrame(x).columns], dtype=object)
+        return self
+
+    def transform(self, x: Any) -> pd.DataFrame:
+        """Return the values as text, missing values as NaN."""
+        return categories_as_text(x)
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        """The same columns as came in."""
+        names = self.feature_names_in_ if input_features is None else input_features
+        return np.asarray(names, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -31,16 +78,15 @@ def build_preprocessor(config: PipelineConfig) -> ColumnTransformer:
     """Return an unfitted transformer for the configured feature columns.
 
     Numeric columns: missing values filled (median or mean), then optionally
-    standardised. Categorical columns: filled with the most frequent value, then
+    standardised. Categorical columns: turned into text (categories coded as numbers
+    or booleans work like any other), filled with the most frequent value, then
     one-hot encoded (categories unseen in training become all zeros) or ordinal
     encoded (unseen categories become -1). Other columns are dropped.
     """
     settings = config.features
     transformers: list[tuple[str, Any, list[str]]] = []
     if config.data.numeric_features:
-        numeric_steps: list[tuple[str, Any]] = [
-            ("impute", SimpleImputer(strategy=settings.numeric_imputation))
-        ]
+        numeric_steps: list[tuple[str, Any]] = [("impute", impute(settings.numeric_imputation))]
         if settings.scale_numeric:
             numeric_steps.append(("scale", StandardScaler()))
         transformers.append(
@@ -53,11 +99,20 @@ def build_preprocessor(config: PipelineConfig) -> ColumnTransformer:
         else:
             encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
         categorical = Pipeline(
-            [("impute", SimpleImputer(strategy="most_frequent")), ("encode", encoder)]
+            [("text", CategoriesAsText()), ("impute", impute("most_frequent")), ("encode", encoder)]
         )
         transformers.append(("categorical", categorical, list(config.data.categorical_features)))
     transformer = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
     return transformer.set_output(transform="pandas")
+
+
+def impute(strategy: str) -> SimpleImputer:
+    """A missing-value filler that keeps a column with no value in the fitted rows.
+
+    Such a column (a mostly-missing one can be empty in a cross-validation fold) is
+    filled with 0 instead of being dropped, so every fold makes the same columns.
+    """
+    return SimpleImputer(strategy=strategy, keep_empty_features=True)
 
 
 def fit_features(config: PipelineConfig, train: pd.DataFrame, test: pd.DataFrame) -> FeatureTables:
