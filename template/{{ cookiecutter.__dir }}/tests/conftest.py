@@ -6,6 +6,7 @@ working directory) and repeat for classification and regression.
 """
 
 import copy
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,11 @@ from {{ cookiecutter.package_name }}.models.registry import (
 )
 from {{ cookiecutter.package_name }}.models.train import train
 from {{ cookiecutter.package_name }}.steps import run_data, run_train
+
+# The tests read what the CLI prints as plain text. CI sets FORCE_COLOR for coloured logs,
+# and rich would then colour the CLI's output (its consoles are made when the CLI is first
+# imported, after this file), so the tests and the commands they start run without it.
+os.environ.pop("FORCE_COLOR", None)
 
 #: Typical bill length, bill depth, flipper length (mm) and body mass (g) per species.
 SPECIES = {
