@@ -36,10 +36,12 @@ from {{ cookiecutter.package_name }}.models.registry import (
 from {{ cookiecutter.package_name }}.models.train import train
 from {{ cookiecutter.package_name }}.steps import run_data, run_train
 
-# The tests read what the CLI prints as plain text. CI sets FORCE_COLOR for coloured logs,
-# and rich would then colour the CLI's output (its consoles are made when the CLI is first
-# imported, after this file), so the tests and the commands they start run without it.
-os.environ.pop("FORCE_COLOR", None)
+# The tests read what the CLI prints as plain text. On CI, GITHUB_ACTIONS is set and the
+# workflows set FORCE_COLOR for coloured logs: typer then colours --help and rich the CLI's
+# messages (their consoles are made when the CLI is first imported, after this file). The
+# tests, and the commands they start, run without these.
+for _colour in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
+    os.environ.pop(_colour, None)
 
 #: Typical bill length, bill depth, flipper length (mm) and body mass (g) per species.
 SPECIES = {
