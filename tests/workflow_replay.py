@@ -13,7 +13,7 @@ way GitHub does is stood in for, and each stand-in is named in the report:
 - `run:` steps that need GitHub itself are rewritten in the replayed copy of the
   workflow (`REWRITES`): `uv python install` downloads a Python from GitHub, so
   `uv python find` checks the pinned version is here instead; steps that publish are
-  skipped; steps that run Docker are skipped unless `container_engine()` finds one;
+  skipped; steps that run Docker are skipped unless `container_engine()` finds one (`REPLAY_CONTAINERS=1`);
 - `sudo` is a shim that runs the command when root (Debian as root has no sudo).
 """
 
@@ -198,8 +198,12 @@ def container_engine() -> tuple[Path | None, str]:
 
     The one place to wire the containers runner: `tests/containers.py` (issue 18)
     provides `ensure_engine() -> Path`, which builds the local base images and returns
-    the folder of a `docker` shim over podman.
+    the folder of a `docker` shim over podman. Building every image again here would cost
+    minutes per project, and the containers tests build them already, so the replay uses
+    it only when asked: `REPLAY_CONTAINERS=1`.
     """
+    if os.environ.get("REPLAY_CONTAINERS") != "1":
+        return None, "the containers tests build these images; REPLAY_CONTAINERS=1 replays them"
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))
     try:
