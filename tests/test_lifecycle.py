@@ -275,7 +275,8 @@ def conflicts(project: Path) -> list[str]:
 
 
 def answers(project: Path) -> dict[str, Any]:
-    return yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    recorded: dict[str, Any] = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    return recorded
 
 
 def files(root: Path) -> dict[str, bytes]:
