@@ -13,7 +13,8 @@ way GitHub does is stood in for, and each stand-in is named in the report:
 - `run:` steps that need GitHub itself are rewritten in the replayed copy of the
   workflow (`REWRITES`): `uv python install` downloads a Python from GitHub, so
   `uv python find` checks the pinned version is here instead; steps that publish are
-  skipped; steps that run Docker are skipped unless `container_engine()` finds one (`REPLAY_CONTAINERS=1`);
+  skipped; steps that run Docker are skipped unless `container_engine()` finds one
+  (`REPLAY_CONTAINERS=1`);
 - `sudo` is a shim that runs the command when root (Debian as root has no sudo).
 """
 
@@ -99,6 +100,8 @@ class JobReport:
 def load_workflow(path: Path) -> dict[str, Any]:
     """A workflow file as data; YAML 1.1 reads the `on:` key as True, so it is put back."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ReplayError(f"{path}: not a workflow (a mapping with jobs)")
     if True in data:
         data["on"] = data.pop(True)
     return data
