@@ -522,6 +522,7 @@ def check_step(project: Path, tmp_path: Path, source: str | None = None) -> dict
         (project / ".github/workflows/template-update.yml").read_text(encoding="utf-8")
     )
     (step,) = [s for s in workflow["jobs"]["check"]["steps"] if s.get("id") == "check"]
+    assert shutil.which("jq"), "the check step reads copier's JSON with jq (.ci/system-tools)"
     shims = tmp_path / "shims"
     shims.mkdir(exist_ok=True)
     uvx = shims / "uvx"
