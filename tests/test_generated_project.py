@@ -16,15 +16,18 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    FOCUSES,
     PARAMS,
     REPO,
     VARIANTS,
     Built,
+    excerpt,
     generate_copier,
     make_targets,
     run,
     tree,
 )
+from workflow_replay import failure_message, jobs_of, load_workflow, replay_job
 
 pytestmark = pytest.mark.heavy
 
@@ -65,7 +68,35 @@ def test_pipeline_writes_model_and_report(built: Built) -> None:
     assert "## " in (root / "docs" / "journal.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("built", PARAMS, indirect=True)
+# Variants whose workflows are replayed job by job (tests/workflow_replay.py) in place of
+# a direct `make test`; the others run `make test` (every job they have, a focus has too:
+# test_every_workflow_job_is_replayed_on_some_variant).
+REPLAYED = FOCUSES
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Student",
+    "GIT_AUTHOR_EMAIL": "student@example.com",
+    "GIT_COMMITTER_NAME": "Student",
+    "GIT_COMMITTER_EMAIL": "student@example.com",
+}
+
+
+def checks(root: Path, env: dict[str, str]) -> list[str]:
+    """The checks `make test` runs in a project (its CHECKS, with each component's)."""
+    alone = {k: v for k, v in env.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    query = ["make", "--no-print-directory", "--eval", "print-checks: ; @echo $(CHECKS)"]
+    return run([*query, "print-checks"], root, alone).split()
+
+
+def job_key(workflow: Path, job: str) -> str:
+    """A job as data, with its workflow's env: equal keys run the same commands."""
+    data = load_workflow(workflow)
+    return json.dumps(
+        [workflow.name, job, data.get("env"), data.get("defaults"), data["jobs"][job]],
+        sort_keys=True,
+    )
+
+
+@pytest.mark.parametrize("built", [p for p in PARAMS if p.values[0] not in REPLAYED], indirect=True)
 def test_project_checks_pass(built: Built) -> None:
     # when the project's own test command runs: lint, format, types, tests, docs, Dockerfile
     output = run(["make", "test"], built.root, built.env)
@@ -73,6 +104,60 @@ def test_project_checks_pass(built: Built) -> None:
     assert re.search(r"\d+ passed", output), output[-2000:]
     assert " failed" not in output
     assert (built.root / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("built", [p for p in PARAMS if p.values[0] in REPLAYED], indirect=True)
+def test_workflows_replay_from_a_fresh_clone(built: Built, tmp_path: Path) -> None:
+    # given the project as a student first pushes it: generated, locked (uv.lock), committed
+    origin = generate_copier(tmp_path / "origin", VARIANTS[built.root.name])
+    shutil.copy2(built.root / "uv.lock", origin / "uv.lock")
+    git = {**built.env, **GIT_IDENTITY}
+    run(["git", "init", "-q", "-b", "main"], origin, git)
+    run(["git", "add", "-A"], origin, git)
+    run(["git", "commit", "-q", "-m", "First push"], origin, git)
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(origin), str(clone)], tmp_path, git)
+    # when every job of every workflow runs from that clone, as GitHub's runner would
+    reports = []
+    for workflow in sorted((clone / ".github" / "workflows").glob("*.yml")):
+        for job in jobs_of(workflow):
+            scratch = tmp_path / "jobs" / f"{workflow.stem}-{job}"
+            env = {**built.env, "REPLAY_ARTIFACTS": str(scratch / "artifacts")}
+            reports.append(replay_job(clone, workflow, job, scratch, env))
+    print("\n".join(report.summary() for report in reports))
+    # then every job passed; a failure names the workflow, the job and the step
+    failed = [failure_message(report, excerpt) for report in reports if not report.ok]
+    assert not failed, "\n\n".join(failed)
+    # and what `make test` checks is all proven: by a replayed job, or run here
+    ran = {
+        target
+        for report in reports
+        for step, original in zip(report.steps, report.definitions, strict=True)
+        if step.status == "success"
+        for target in re.findall(r"\bmake ([a-z][\w-]*)", str(original.get("run", "")))
+    }
+    rest = [check for check in checks(built.root, built.env) if check not in ran]
+    output = "".join(report.output() for report in reports)
+    if rest:
+        output += run(["make", *rest], built.root, built.env)
+    assert re.search(r"\d+ passed", output), output[-2000:]
+    assert " failed" not in output
+    assert "Documentation built in" in output
+
+
+def test_every_workflow_job_is_replayed_on_some_variant(generated: dict[str, Path]) -> None:
+    # given the jobs of the replayed variants' workflows
+    replayed = {
+        job_key(workflow, job)
+        for name in REPLAYED
+        for workflow in (generated[name] / ".github" / "workflows").glob("*.yml")
+        for job in jobs_of(workflow)
+    }
+    # then every other variant's jobs are among them (else add the variant to REPLAYED)
+    for name, root in generated.items():
+        for workflow in (root / ".github" / "workflows").glob("*.yml"):
+            for job in jobs_of(workflow):
+                assert job_key(workflow, job) in replayed, f"{name}: {workflow.name} / {job}"
 
 
 @pytest.mark.parametrize("built", PARAMS, indirect=True)

@@ -6,6 +6,7 @@ working directory) and repeat for classification and regression.
 """
 
 import copy
+import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,6 +36,13 @@ from {{ cookiecutter.package_name }}.models.registry import (
 )
 from {{ cookiecutter.package_name }}.models.train import train
 from {{ cookiecutter.package_name }}.steps import run_data, run_train
+
+# The tests read what the CLI prints as plain text. On CI, GITHUB_ACTIONS is set and the
+# workflows set FORCE_COLOR for coloured logs: typer then colours --help and rich the CLI's
+# messages (their consoles are made when the CLI is first imported, after this file). The
+# tests, and the commands they start, run without these.
+for _colour in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
+    os.environ.pop(_colour, None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
