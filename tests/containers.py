@@ -81,6 +81,8 @@ PYTHON_EXCLUDES = (
     "./lib/python3.*/tkinter",
     "./lib/python3.*/turtledemo",
     "./lib/python3.*/ensurepip",
+    "*.opt-1.pyc",
+    "*.opt-2.pyc",
     "./lib/python3.*/config-3.*/*.a",
     "./lib/*.a",
     "./share",
@@ -265,10 +267,13 @@ def make_debian_base() -> None:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise EngineError(f"debootstrap failed:\n{(result.stdout + result.stderr)[-4000:]}")
+        # What python:*-slim leaves out too: package caches, documentation, locales.
         for folder in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for path in (rootfs / folder).glob("*"):
                 if path.is_file():
                     path.unlink()
+        for folder in ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale"):
+            shutil.rmtree(rootfs / folder, ignore_errors=True)
         # Downloads inside builds see the same TLS interception as this machine.
         shutil.copyfile(HOST_CA, rootfs / IMAGE_CA.lstrip("/"))
         tar = subprocess.run(["tar", "-C", str(rootfs), "-c", "."], capture_output=True, check=True)
@@ -346,6 +351,39 @@ def make_uv_image(name: str) -> None:
             (root / binary).chmod(0o755)
         tar = subprocess.run(["tar", "-C", str(root), "-c", "."], capture_output=True, check=True)
         podman("import", "--change", 'ENTRYPOINT ["/uv"]', "-", name, stdin=tar.stdout)
+
+
+PROMETHEUS = "localhost/capstone-prometheus:debian"
+
+
+def ensure_prometheus() -> str:
+    """An image running Debian's Prometheus (the host's package), standing in for prom/prometheus.
+
+    Same entrypoint and paths as the upstream image, so a compose service that mounts
+    /etc/prometheus/prometheus.yml runs unchanged.
+    """
+    binary = shutil.which("prometheus")
+    if binary is None:
+        raise EngineError("prometheus is not installed: run `bash .ci/system-packages`")
+    with locked(STATE / "bases.lock"):
+        if image_exists(PROMETHEUS):
+            return PROMETHEUS
+        with tempfile.TemporaryDirectory(prefix="capstone-prometheus-") as tmp:
+            context = Path(tmp)
+            shutil.copyfile(binary, context / "prometheus")
+            (context / "Containerfile").write_text(
+                f"FROM {BASE}\n"
+                "COPY --chmod=755 prometheus /bin/prometheus\n"
+                "RUN mkdir -p /etc/prometheus /prometheus && chown 65534:65534 /prometheus\n"
+                "USER 65534\n"
+                "EXPOSE 9090\n"
+                'ENTRYPOINT ["/bin/prometheus"]\n'
+                'CMD ["--config.file=/etc/prometheus/prometheus.yml", '
+                '"--storage.tsdb.path=/prometheus"]\n',
+                encoding="utf-8",
+            )
+            podman("build", "--pull=never", "--tag", PROMETHEUS, str(context))
+    return PROMETHEUS
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,11 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Built, run, variant_params
-from containers import engine_env, ensure_engine, podman
+import yaml
+from conftest import Built, attempt, run, variant_params
+from containers import engine_env, ensure_engine, ensure_prometheus, podman
 from test_focus_architecture import raw_records
 
-pytestmark = [pytest.mark.heavy, pytest.mark.containers]
+pytestmark = pytest.mark.containers
+heavy = pytest.mark.heavy
 
 SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
 
@@ -115,6 +118,7 @@ def healthy(container: str, timeout: float = 60) -> bool:
     return False
 
 
+@heavy
 @pytest.mark.parametrize("built", variant_params("architecture", "regression-bare"), indirect=True)
 def test_the_pipeline_image_runs_the_whole_pipeline_as_a_non_root_user(
     built: Built, shim: Path
@@ -131,6 +135,7 @@ def test_the_pipeline_image_runs_the_whole_pipeline_as_a_non_root_user(
     assert user_id(f"{built.script}:pipeline") == "10001"
 
 
+@heavy
 @pytest.mark.parametrize("built", variant_params("architecture"), indirect=True)
 def test_the_api_image_serves_real_predictions_and_reports_healthy(
     built: Built, shim: Path, tmp_path: Path
@@ -158,6 +163,7 @@ def test_the_api_image_serves_real_predictions_and_reports_healthy(
     assert is_healthy, "the image's HEALTHCHECK did not pass within 60 s"
 
 
+@heavy
 @pytest.mark.parametrize("built", variant_params("product"), indirect=True)
 def test_the_app_image_serves_its_page_and_reports_healthy(built: Built, shim: Path) -> None:
     # given the demo app image built by `make docker-app` (it trains its model at build time)
@@ -174,6 +180,7 @@ def test_the_app_image_serves_its_page_and_reports_healthy(built: Built, shim: P
     assert is_healthy, "the image's HEALTHCHECK did not pass within 60 s"
 
 
+@heavy
 @pytest.mark.parametrize("built", variant_params("data"), indirect=True)
 def test_the_data_worker_image_ingests_and_validates_then_exits(built: Built, shim: Path) -> None:
     # given the data worker image built by `make docker-data-worker`
@@ -194,6 +201,7 @@ def test_the_data_worker_image_ingests_and_validates_then_exits(built: Built, sh
     assert user_id(name) == "10001"
 
 
+@heavy
 @pytest.mark.parametrize("built", variant_params("modeling"), indirect=True)
 def test_the_training_image_tunes_compares_and_exits(built: Built, shim: Path) -> None:
     # given the training image built by `make docker-train`
@@ -212,3 +220,199 @@ def test_the_training_image_tunes_compares_and_exits(built: Built, shim: Path) -
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "leaderboard" in (result.stdout + result.stderr).lower()
     assert user_id(name) == "10001"
+
+
+def dry_run(project: Path, docker: str, tmp_path: Path) -> str:
+    """What `make docker-build` would run, with `docker` on PATH being the given program."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    (folder / "docker").write_text(docker, encoding="utf-8")
+    (folder / "docker").chmod(0o755)
+    env = {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("CONTAINER_ENGINE", None)
+    return run(["make", "-n", "docker-build"], project, env)
+
+
+def test_docker_build_uses_podman_without_a_docker_daemon_and_locks_first(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    # given a fresh copy (no uv.lock) and a docker CLI whose daemon does not answer
+    project = generated["architecture"]
+    assert not (project / "uv.lock").exists()
+    no_daemon = "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n"
+    # when make plans the build
+    planned = dry_run(project, no_daemon, tmp_path)
+    # then it locks first, saying why, and builds docker-format images with podman
+    assert "uv.lock is missing: locking first" in planned
+    assert planned.index("uv lock") < planned.index("podman build")
+    assert 'podman build --format docker --target "$target"' in planned
+
+
+def test_docker_build_uses_docker_when_its_daemon_answers(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    # given a docker whose `docker info` succeeds (the podman shim: a working engine)
+    shim = (ensure_engine() / "docker").read_text(encoding="utf-8")
+    # when make plans the build
+    planned = dry_run(generated["architecture"], shim, tmp_path)
+    # then docker builds, with no podman-only flag
+    assert 'docker build --target "$target"' in planned
+    assert "podman" not in planned
+
+
+# Compose services whose images come from public registries that this machine cannot
+# reach: the compose test leaves them out, and docs/containers.md lists them.
+NOT_RUN_HERE = {
+    "grafana": "grafana/grafana (Docker Hub)",
+    "postgres": "postgres (Docker Hub)",
+    "mlflow": "ghcr.io/mlflow/mlflow",
+}
+
+
+def local_stack(built: Built, api_port: int, prometheus_port: int) -> Path:
+    """compose.yaml as this machine can run it: registry-only services left out (named in
+    NOT_RUN_HERE), Debian's Prometheus for prom/prometheus, ports on free host ports."""
+    spec = yaml.safe_load((built.root / "compose.yaml").read_text(encoding="utf-8"))
+    spec["name"] = f"ct-{built.script}-{api_port}"
+    for service in NOT_RUN_HERE:
+        spec["services"].pop(service, None)
+    spec["services"]["api"]["ports"] = [f"127.0.0.1:{api_port}:8000"]
+    prometheus = spec["services"]["prometheus"]
+    assert prometheus["image"].startswith("prom/prometheus:")
+    prometheus["image"] = ensure_prometheus()
+    prometheus["ports"] = [f"127.0.0.1:{prometheus_port}:9090"]
+    path = built.root / "compose.local-test.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def wait_for(check: Any, what: str, timeout: float, logs: Any) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = check()
+        except OSError:
+            found = None
+        if found:
+            return found
+        time.sleep(1)
+    pytest.fail(f"{what} within {timeout:.0f} s:\n{logs()[-6000:]}")
+
+
+@heavy
+@pytest.mark.parametrize("built", variant_params("architecture"), indirect=True)
+def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
+    built: Built, shim: Path
+) -> None:
+    # given compose.yaml with what cannot be pulled here left out, run by the project's
+    # own `make stack-up` (docker compose -> podman-compose through the shim)
+    api_port, prometheus_port = free_port(), free_port()
+    stack = local_stack(built, api_port, prometheus_port)
+    env = {**with_engine(built, shim), "COMPOSE_FILE": stack.name}
+    api = f"http://127.0.0.1:{api_port}"
+
+    def logs() -> str:
+        return attempt(["docker", "compose", "logs"], built.root, env, timeout=60).stdout
+
+    try:
+        run(["make", "stack-up"], built.root, env, timeout=1200)
+
+        # when the retrainer trains the first champion and tells the API to reload
+        def model_version() -> Any:
+            status, body = call(f"{api}/ready")
+            return status == 200 and json.loads(body)["model_version"]
+
+        version = wait_for(model_version, "the API never served the retrainer's model", 420, logs)
+        predicted = call(f"{api}/v1/predict", raw_records(built, 1)[0])
+
+        def scraped() -> Any:
+            query = f"http://127.0.0.1:{prometheus_port}/api/v1/query?query=up"
+            result = json.loads(call(query)[1])["data"]["result"]
+            return [item for item in result if item["metric"]["job"] == "api"] and all(
+                item["value"][1] == "1" for item in result if item["metric"]["job"] == "api"
+            )
+
+        wait_for(scraped, "Prometheus never scraped the API's /metrics", 60, logs)
+        started = time.monotonic()
+        run(["make", "stack-down"], built.root, env, timeout=120)
+        stopped_in = time.monotonic() - started
+    finally:
+        attempt(["docker", "compose", "down", "--volumes"], built.root, env, timeout=120)
+        stack.unlink()
+    # then the API served the retrained model, Prometheus scraped it, and it all stopped fast
+    assert version
+    assert predicted[0] == 200
+    assert json.loads(predicted[1])["model_version"] == version
+    assert stopped_in <= 5, f"make stack-down took {stopped_in:.1f} s"
+
+
+# What `podman kube play` (podman 4.3) cannot take from the rendered dev overlay: the
+# test removes exactly these, and docs/containers.md names them.
+KINDS_NOT_PLAYED = {
+    "Namespace",
+    "Service",
+    "CronJob",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+}
+
+
+def playable(documents: list[dict[str, Any]], image: str, port: int) -> tuple[list[Any], list[str]]:
+    """The rendered overlay as podman can play it, and what was changed (for the report)."""
+    kept, changed = [], []
+    for document in documents:
+        if document["kind"] in KINDS_NOT_PLAYED:
+            changed.append(f"left out {document['kind']}/{document['metadata']['name']}")
+            continue
+        if document["kind"] == "Deployment":
+            spec = document["spec"]["template"]["spec"]
+            for container in spec["containers"]:
+                container["image"] = image
+                container["ports"][0]["hostPort"] = port
+                mounts = container["volumeMounts"]
+                for mount in [m for m in mounts if "subPath" in m]:
+                    changed.append(f"removed the subPath mount {mount['mountPath']}")
+                    mounts.remove(mount)
+        kept.append(document)
+    return kept, changed
+
+
+@heavy
+@pytest.mark.parametrize("built", variant_params("architecture"), indirect=True)
+def test_podman_kube_play_runs_the_rendered_dev_overlay(
+    built: Built, shim: Path, tmp_path: Path
+) -> None:
+    # given the dev overlay rendered by the project's own `make manifests`, and the API image
+    env = with_engine(built, shim)
+    run(["make", "manifests"], built.root, env, timeout=600)
+    run(["make", "docker-api"], built.root, env, timeout=1200)
+    rendered = list(yaml.safe_load_all((built.root / "build/k8s/dev.yaml").read_text("utf-8")))
+    port = free_port()
+    documents, changed = playable(rendered, f"localhost/{built.script}-api:latest", port)
+    manifest = tmp_path / "dev-playable.yaml"
+    manifest.write_text(yaml.safe_dump_all(documents), encoding="utf-8")
+    # when podman plays it (the Deployment's pod, its ConfigMap and its volume claim)
+    try:
+        podman("kube", "play", str(manifest))
+        status = wait_for(
+            lambda: call(f"http://127.0.0.1:{port}/health")[0] == 200,
+            "the played Deployment's API never answered /health",
+            180,
+            lambda: podman("pod", "logs", "api-pod", check=False),
+        )
+        pods = podman("pod", "ps", "--format", "{{.Name}} {{.Status}}")
+    finally:
+        podman("kube", "down", str(manifest), check=False)
+        podman("volume", "rm", "--force", "model-store", check=False)
+    # then the Deployment's pod runs and its API answers; only what podman cannot play went
+    assert status
+    assert re.search(r"^api-pod\S* Running$", pods, re.MULTILINE), pods
+    # (the test fails, naming it, when the overlay grows something else podman cannot play)
+    assert sorted(changed) == [
+        "left out CronJob/retrain",
+        "left out HorizontalPodAutoscaler/api",
+        f"left out Namespace/{built.script}-dev",
+        "left out PodDisruptionBudget/api",
+        "left out Service/api",
+        "removed the subPath mount /app/configs/serving.yaml",
+    ]
