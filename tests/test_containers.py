@@ -44,6 +44,13 @@ def with_engine(built: Built, shim: Path) -> dict[str, str]:
     return {**built.env, "PATH": f"{shim}{os.pathsep}{built.env['PATH']}"}
 
 
+def build(built: Built, shim: Path, target: str) -> str:
+    """Run the project's own make target with the shim; its images are named after the
+    variant (`IMAGE=`), since variants share a slug and build side by side."""
+    command = ["make", target, f"IMAGE={built.root.name}"]
+    return run(command, built.root, with_engine(built, shim), timeout=1200)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -124,15 +131,14 @@ def test_the_pipeline_image_runs_the_whole_pipeline_as_a_non_root_user(
     built: Built, shim: Path
 ) -> None:
     # given a generated project and the docker shim on PATH (podman underneath)
-    env = with_engine(built, shim)
     # when its own `make docker-smoke` builds every Dockerfile target and runs the pipeline
-    output = run(["make", "docker-smoke"], built.root, env, timeout=1200)
+    output = build(built, shim, "docker-smoke")
     # then the pipeline ran to its evaluation inside the image and exited 0,
     # and the runtime image runs as the unprivileged app user
     assert "--format docker" in output or "docker build" in output
     assert "evaluate" in output.lower()
-    assert user_id(f"{built.script}:runtime") == "10001"
-    assert user_id(f"{built.script}:pipeline") == "10001"
+    assert user_id(f"{built.root.name}:runtime") == "10001"
+    assert user_id(f"{built.root.name}:pipeline") == "10001"
 
 
 @heavy
@@ -141,10 +147,10 @@ def test_the_api_image_serves_real_predictions_and_reports_healthy(
     built: Built, shim: Path, tmp_path: Path
 ) -> None:
     # given the API image built by `make docker-api` and the project's trained model store
-    run(["make", "docker-api"], built.root, with_engine(built, shim), timeout=1200)
+    build(built, shim, "docker-api")
     models = tmp_path / "models"
     shutil.copytree(built.root / "models", models)
-    name = f"{built.script}-api"
+    name = f"{built.root.name}-api"
     record = raw_records(built, 1)[0]
     # when it runs with the model store mounted as its volume
     with running(name, 8000, "--volume", f"{models}:/app/models:ro", ready="/health") as (
@@ -167,9 +173,9 @@ def test_the_api_image_serves_real_predictions_and_reports_healthy(
 @pytest.mark.parametrize("built", variant_params("product"), indirect=True)
 def test_the_app_image_serves_its_page_and_reports_healthy(built: Built, shim: Path) -> None:
     # given the demo app image built by `make docker-app` (it trains its model at build time)
-    run(["make", "docker-app"], built.root, with_engine(built, shim), timeout=1200)
+    build(built, shim, "docker-app")
     # when it runs
-    with running(f"{built.script}:app", 8501, ready="/_stcore/health") as (container, url):
+    with running(f"{built.root.name}:app", 8501, ready="/_stcore/health") as (container, url):
         page = call(url + "/")
         uid = podman("exec", container, "id", "-u").strip()
         is_healthy = healthy(container)
@@ -184,8 +190,8 @@ def test_the_app_image_serves_its_page_and_reports_healthy(built: Built, shim: P
 @pytest.mark.parametrize("built", variant_params("data"), indirect=True)
 def test_the_data_worker_image_ingests_and_validates_then_exits(built: Built, shim: Path) -> None:
     # given the data worker image built by `make docker-data-worker`
-    run(["make", "docker-data-worker"], built.root, with_engine(built, shim), timeout=1200)
-    name = f"{built.script}:data-worker"
+    build(built, shim, "docker-data-worker")
+    name = f"{built.root.name}:data-worker"
     # when it runs once
     result = subprocess.run(
         ["podman", "run", "--rm", name],
@@ -205,8 +211,8 @@ def test_the_data_worker_image_ingests_and_validates_then_exits(built: Built, sh
 @pytest.mark.parametrize("built", variant_params("modeling"), indirect=True)
 def test_the_training_image_tunes_compares_and_exits(built: Built, shim: Path) -> None:
     # given the training image built by `make docker-train`
-    run(["make", "docker-train"], built.root, with_engine(built, shim), timeout=1200)
-    name = f"{built.script}:train"
+    build(built, shim, "docker-train")
+    name = f"{built.root.name}:train"
     # when it runs with a one-trial budget
     result = subprocess.run(
         ["podman", "run", "--rm", "--env", "TRIALS=1", name],
@@ -286,6 +292,11 @@ def local_stack(built: Built, api_port: int, prometheus_port: int) -> Path:
     return path
 
 
+def stack_name(path: Path) -> str:
+    name: str = yaml.safe_load(path.read_text(encoding="utf-8"))["name"]
+    return name
+
+
 def wait_for(check: Any, what: str, timeout: float, logs: Any) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -333,9 +344,22 @@ def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
             )
 
         wait_for(scraped, "Prometheus never scraped the API's /metrics", 60, logs)
+        # every container of the stack at once, with the 10 s grace period compose gives:
+        # one that ignores SIGTERM (a shell as PID 1) would take all 10 s
+        containers = podman(
+            "ps", "--quiet", "--filter", f"label=io.podman.compose.project={stack_name(stack)}"
+        ).split()
         started = time.monotonic()
-        run(["make", "stack-down"], built.root, env, timeout=120)
+        podman("stop", "--time", "10", *containers)
         stopped_in = time.monotonic() - started
+        run(["make", "stack-down"], built.root, env, timeout=120)
+        left = podman(
+            "ps",
+            "--all",
+            "--quiet",
+            "--filter",
+            f"label=io.podman.compose.project={stack_name(stack)}",
+        )
     finally:
         attempt(["docker", "compose", "down", "--volumes"], built.root, env, timeout=120)
         stack.unlink()
@@ -343,7 +367,9 @@ def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
     assert version
     assert predicted[0] == 200
     assert json.loads(predicted[1])["model_version"] == version
-    assert stopped_in <= 5, f"make stack-down took {stopped_in:.1f} s"
+    assert len(containers) == 3
+    assert stopped_in <= 5, f"the stack's containers took {stopped_in:.1f} s to stop"
+    assert not left, "make stack-down left containers behind"
 
 
 # What `podman kube play` (podman 4.3) cannot take from the rendered dev overlay: the
@@ -385,10 +411,10 @@ def test_podman_kube_play_runs_the_rendered_dev_overlay(
     # given the dev overlay rendered by the project's own `make manifests`, and the API image
     env = with_engine(built, shim)
     run(["make", "manifests"], built.root, env, timeout=600)
-    run(["make", "docker-api"], built.root, env, timeout=1200)
+    build(built, shim, "docker-api")
     rendered = list(yaml.safe_load_all((built.root / "build/k8s/dev.yaml").read_text("utf-8")))
     port = free_port()
-    documents, changed = playable(rendered, f"localhost/{built.script}-api:latest", port)
+    documents, changed = playable(rendered, f"localhost/{built.root.name}-api:latest", port)
     manifest = tmp_path / "dev-playable.yaml"
     manifest.write_text(yaml.safe_dump_all(documents), encoding="utf-8")
     # when podman plays it (the Deployment's pod, its ConfigMap and its volume claim)

@@ -1,6 +1,6 @@
 """Container images of a generated project: size, cold build and rebuild after a src/ change.
 
-    uv run python benchmarks/containers.py --focus architecture [--focus product ...]
+    uv run python benchmarks/images.py --focus architecture [--focus product ...]
 
 Generates the focus's project (copier, this checkout), locks it, then for each of its
 images, with the project's own make target through the podman-backed `docker` shim
@@ -53,7 +53,8 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
 def size_mb(name: str) -> float:
     command = ["podman", "image", "inspect", name]
     out = subprocess.run(command, env=engine_env(), capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)[0]["Size"] / 1e6
+    size: float = json.loads(out.stdout)[0]["Size"] / 1e6
+    return size
 
 
 def measure(focus: str, root: Path) -> list[str]:
@@ -85,7 +86,7 @@ def main() -> None:
     args = parser.parse_args()
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores, load "
-        f"{os.getloadavg()[0]:.1f}) with `uv run python benchmarks/containers.py "
+        f"{os.getloadavg()[0]:.1f}) with `uv run python benchmarks/images.py "
         + " ".join(f"--focus {focus}" for focus in args.focus)
         + "`:",
         "",
