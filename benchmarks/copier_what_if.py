@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import copier._main as copier_main
-from copier.__main__ import CopierApp
+from copier._cli import CopierApp
 from copier._jinja_ext import get_yield_context
 from jinja2 import Environment, Template
 

@@ -219,7 +219,8 @@ def make_targets(root: Path) -> set[str]:
 
 def load_copier_config() -> dict[str, Any]:
     """copier.yml as data."""
-    return yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    config: dict[str, Any] = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    return config
 
 
 @pytest.fixture(scope="session")

@@ -163,8 +163,12 @@ def image_exists(name: str) -> bool:
 
 def ensure_engine() -> Path:
     """Configure podman, make the base images once per machine; the folder of the `docker` shim."""
-    if shutil.which("podman") is None:
-        raise EngineError("podman is not installed: run `bash .ci/system-packages` (as root)")
+    # podman with the runtime, init and network helpers containers.conf names
+    _binary("podman")
+    _binary("runc")
+    _binary("catatonit")
+    _binary("netavark", folder="/usr/lib/podman")
+    _binary("aardvark-dns", folder="/usr/lib/podman")
     STATE.mkdir(parents=True, exist_ok=True)
     write_if_changed(CONF, CONTAINERS_CONF)
     with locked(STATE / "bases.lock"):
@@ -199,6 +203,14 @@ def share_uv_cache() -> None:
         shutil.rmtree(mount)
     mount.parent.mkdir(parents=True, exist_ok=True)
     mount.symlink_to(cache)
+
+
+def _binary(name: str, folder: str | None = None) -> str:
+    """A program's path; a clear error naming the set-up script when it is missing."""
+    found = shutil.which(name, path=folder)
+    if found is None:
+        raise EngineError(f"{name} is not installed: run `bash .ci/system-packages` (as root)")
+    return found
 
 
 def podman_compose() -> str:
@@ -252,8 +264,7 @@ def debian_mirror() -> str:
 
 def make_debian_base() -> None:
     """debootstrap a minimal bookworm with CPython's libraries; import it as BASE."""
-    if shutil.which("debootstrap") is None:
-        raise EngineError("debootstrap is not installed: run `bash .ci/system-packages`")
+    _binary("debootstrap")
     with tempfile.TemporaryDirectory(prefix="capstone-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
         command = [
@@ -362,9 +373,7 @@ def ensure_prometheus() -> str:
     Same entrypoint and paths as the upstream image, so a compose service that mounts
     /etc/prometheus/prometheus.yml runs unchanged.
     """
-    binary = shutil.which("prometheus")
-    if binary is None:
-        raise EngineError("prometheus is not installed: run `bash .ci/system-packages`")
+    binary = _binary("prometheus")
     with locked(STATE / "bases.lock"):
         if image_exists(PROMETHEUS):
             return PROMETHEUS

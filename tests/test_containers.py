@@ -323,7 +323,9 @@ def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
     api = f"http://127.0.0.1:{api_port}"
 
     def logs() -> str:
-        return attempt(["docker", "compose", "logs"], built.root, env, timeout=60).stdout
+        return attempt(
+            [str(shim / "docker"), "compose", "logs"], built.root, env, timeout=60
+        ).stdout
 
     try:
         run(["make", "stack-up"], built.root, env, timeout=1200)
@@ -361,7 +363,8 @@ def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
             f"label=io.podman.compose.project={stack_name(stack)}",
         )
     finally:
-        attempt(["docker", "compose", "down", "--volumes"], built.root, env, timeout=120)
+        down = [str(shim / "docker"), "compose", "down", "--volumes"]
+        attempt(down, built.root, env, timeout=120)
         stack.unlink()
     # then the API served the retrained model, Prometheus scraped it, and it all stopped fast
     assert version

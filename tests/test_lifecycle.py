@@ -275,7 +275,8 @@ def conflicts(project: Path) -> list[str]:
 
 
 def answers(project: Path) -> dict[str, Any]:
-    return yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    recorded: dict[str, Any] = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    return recorded
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -521,6 +522,7 @@ def check_step(project: Path, tmp_path: Path, source: str | None = None) -> dict
         (project / ".github/workflows/template-update.yml").read_text(encoding="utf-8")
     )
     (step,) = [s for s in workflow["jobs"]["check"]["steps"] if s.get("id") == "check"]
+    assert shutil.which("jq"), "the check step reads copier's JSON with jq (.ci/system-tools)"
     shims = tmp_path / "shims"
     shims.mkdir(exist_ok=True)
     uvx = shims / "uvx"

@@ -1,10 +1,11 @@
 """Answer rules shared by cookiecutter's pre-generation hook and the template's tests.
 
-template/hooks/pre_gen_project.py is a link to this file. Cookiecutter renders
-it before running it, which fills RENDERED_ANSWERS below; imported as a module
-(by the tests) the placeholder stays as it is and nothing runs. copier.yml
-states the same rules as Jinja validators; tests/test_validation.py feeds both
-tools the same answers and checks that they agree.
+Cookiecutter renders this file before running it, which fills RENDERED_ANSWERS
+below; imported as a module (by the tests) the placeholder stays as it is and
+nothing runs. The tables (patterns, names, choices, requirements) come from
+template-spec.yml, as copier.yml's are; copier.yml states the rules themselves as
+Jinja validators, and tests/test_validation.py feeds both tools the same answers
+and checks that they agree.
 """
 
 from __future__ import annotations
@@ -16,52 +17,50 @@ from collections.abc import Callable
 
 RENDERED_ANSWERS = r"""{{ cookiecutter | tojson }}"""
 
-SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
-EMAIL = re.compile(
-    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:[.][A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+# >>> make generate: rules (from template-spec.yml: edit there, then run `make generate`)
+# The free-text answers' shapes.
+PROJECT_SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+AUTHOR_EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:[.][A-Za-z0-9]"
+    r"(?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
-GITHUB = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-
+GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 # Python keywords and soft keywords that a lower-case package name could be.
 KEYWORDS = frozenset(
-    "and as assert async await break case class continue def del elif else except "
-    "finally for from global if import in is lambda match nonlocal not "
-    "or pass raise return try type while with yield".split()
+    "and as assert async await break case class continue def del elif else except finally for "
+    "from global if import in is lambda match nonlocal not or pass raise return try type "
+    "while with yield".split()
 )
-# Public standard-library modules of Python 3.11 to 3.13 (sys.stdlib_module_names).
+# Public standard-library modules of Python 3.11 to 3.13 (stdlib_module_names).
 STDLIB = frozenset(
-    "abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit audioop "
-    "base64 bdb binascii bisect builtins bz2 calendar cgi cgitb chunk cmath cmd code "
-    "codecs codeop collections colorsys compileall concurrent configparser contextlib "
-    "contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm decimal "
-    "difflib dis distutils doctest email encodings ensurepip enum errno faulthandler "
-    "fcntl filecmp fileinput fnmatch fractions ftplib functools gc genericpath getopt "
-    "getpass gettext glob graphlib grp gzip hashlib heapq hmac html http idlelib "
-    "imaplib imghdr imp importlib inspect io ipaddress itertools json keyword lib2to3 "
-    "linecache locale logging lzma mailbox mailcap marshal math mimetypes mmap "
-    "modulefinder msilib msvcrt multiprocessing netrc nis nntplib nt ntpath nturl2path "
-    "numbers opcode operator optparse os ossaudiodev pathlib pdb pickle pickletools "
-    "pipes pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty "
-    "pwd py_compile pyclbr pydoc pydoc_data pyexpat queue quopri random re readline "
-    "reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex "
-    "shutil signal site smtpd smtplib sndhdr socket socketserver spwd sqlite3 "
-    "sre_compile sre_constants sre_parse ssl stat statistics string stringprep struct "
-    "subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib "
-    "tempfile termios textwrap this threading time timeit tkinter token tokenize "
-    "tomllib trace traceback tracemalloc tty turtle turtledemo types typing "
-    "unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser winreg "
-    "winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo".split()
+    "abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit audioop base64 "
+    "bdb binascii bisect builtins bz2 calendar cgi cgitb chunk cmath cmd code codecs codeop "
+    "collections colorsys compileall concurrent configparser contextlib contextvars copy "
+    "copyreg crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis distutils "
+    "doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput "
+    "fnmatch fractions ftplib functools gc genericpath getopt getpass gettext glob graphlib "
+    "grp gzip hashlib heapq hmac html http idlelib imaplib imghdr imp importlib inspect io "
+    "ipaddress itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap "
+    "marshal math mimetypes mmap modulefinder msilib msvcrt multiprocessing netrc nis nntplib "
+    "nt ntpath nturl2path numbers opcode operator optparse os ossaudiodev pathlib pdb pickle "
+    "pickletools pipes pkgutil platform plistlib poplib posix posixpath pprint profile pstats "
+    "pty pwd py_compile pyclbr pydoc pydoc_data pyexpat queue quopri random re readline "
+    "reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex shutil "
+    "signal site smtpd smtplib sndhdr socket socketserver spwd sqlite3 sre_compile "
+    "sre_constants sre_parse ssl stat statistics string stringprep struct subprocess sunau "
+    "symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap this "
+    "threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc tty "
+    "turtle turtledemo types typing unicodedata unittest urllib uu uuid venv warnings wave "
+    "weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport "
+    "zlib zoneinfo".split()
 )
-# Libraries every generated project imports: a package of the same name shadows them.
+# Libraries generated projects import: a package of the same name shadows them.
 DEPENDENCIES = frozenset(
-    "joblib matplotlib mkdocs mypy numpy pandas pyarrow pydantic pytest rich ruff "
-    "scipy sklearn typer yaml "
-    # and the libraries components bring
-    "duckdb dvc evidently fairlearn fastapi httpx ibis lightgbm locust mlflow optuna "
-    "pandera playwright prefect prometheus_client pyspark redis river schemathesis "
-    "sqlalchemy starlette streamlit uvicorn xgboost".split()
+    "joblib matplotlib mkdocs mypy numpy pandas pyarrow pydantic pytest rich ruff scipy "
+    "sklearn typer yaml duckdb dvc evidently fairlearn fastapi httpx ibis lightgbm locust "
+    "mlflow optuna pandera playwright prefect prometheus_client pyspark redis river "
+    "schemathesis sqlalchemy starlette streamlit uvicorn xgboost".split()
 )
 LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "none")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -96,7 +95,7 @@ COMPONENTS = (
     "synthetic",
     "fairness",
 )
-# Components that need others; copier.yml's component_requires is the same table.
+# Components that need others.
 REQUIRES = {
     "warehouse": ("validation",),
     "streaming": ("validation",),
@@ -112,6 +111,7 @@ REQUIRES = {
     "loadtest": ("api",),
     "feedback": ("app",),
 }
+# <<< make generate
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str | None:
@@ -127,7 +127,7 @@ def check_project_name(value: str) -> str | None:
 
 def check_project_slug(value: str) -> str | None:
     """Lowercase ASCII words joined by single hyphens, starting with a letter."""
-    if SLUG.match(value):
+    if PROJECT_SLUG.match(value):
         return None
     return (
         f"project_slug: '{value}' is not a valid slug; use lowercase ASCII letters, "
@@ -137,7 +137,7 @@ def check_project_slug(value: str) -> str | None:
 
 def check_package_name(value: str) -> str | None:
     """An importable name that shadows nothing the project uses."""
-    if not PACKAGE.match(value):
+    if not PACKAGE_NAME.match(value):
         return (
             f"package_name: '{value}' is not a valid Python identifier; use lowercase "
             "ASCII letters, digits and underscores, starting with a letter"
@@ -161,14 +161,14 @@ def check_author_name(value: str) -> str | None:
 
 def check_author_email(value: str) -> str | None:
     """A plausible address: local part, @, a dotted domain."""
-    if EMAIL.match(value):
+    if AUTHOR_EMAIL.match(value):
         return None
     return f"author_email: '{value}' is not a valid e-mail address (expected name@example.com)"
 
 
 def check_github_owner(value: str) -> str | None:
     """GitHub's own rule for user and organisation names."""
-    if GITHUB.match(value):
+    if GITHUB_OWNER.match(value):
         return None
     return (
         f"github_owner: '{value}' is not a valid GitHub name; use letters, digits "

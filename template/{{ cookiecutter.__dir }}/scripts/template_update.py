@@ -114,6 +114,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"], capture_output=True, check=False
+    )
+    if inside.returncode != 0:
+        print(
+            "error: this folder is not a git repository yet, and copier updates only a "
+            "committed project. Run `make git-init` (git init and a first commit), then again.",
+            file=sys.stderr,
+        )
+        return 2
     if git("status", "--porcelain").strip():
         print("error: commit or stash your changes first; copier updates a clean tree.")
         return 2

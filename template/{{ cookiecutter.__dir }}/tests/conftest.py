@@ -6,6 +6,7 @@ working directory) and repeat for classification and regression.
 """
 
 import copy
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,35 @@ from {{ cookiecutter.package_name }}.models.registry import (
 )
 from {{ cookiecutter.package_name }}.models.train import train
 from {{ cookiecutter.package_name }}.steps import run_data, run_train
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop before the first test, with one message, when a selected test needs a missing tool.
+
+    A test module that starts a system program says so with
+    ``pytest.mark.tool(program, debian=..., macos=..., binary=...)`` (README "Start here").
+    """
+    missing: dict[str, tuple[str, str, set[str]]] = {}
+    for item in items:
+        for marker in item.iter_markers("tool"):
+            name = marker.args[0]
+            binary = marker.kwargs.get("binary") or name
+            if shutil.which(binary) is None:
+                _, _, where = missing.setdefault(
+                    name, (marker.kwargs["debian"], marker.kwargs["macos"], set())
+                )
+                where.add(item.path.name)
+    if missing:
+        lines = ["these tests need system programs that are missing (README: Start here):"]
+        for name, (debian, macos, where) in sorted(missing.items()):
+            lines += [
+                f"  {name}, for {', '.join(sorted(where))}",
+                f"      Debian/Ubuntu: {debian}",
+                f"      macOS:         {macos}",
+            ]
+        lines.append("Install them, or leave those tests out (pytest --deselect or a path).")
+        raise pytest.UsageError("\n".join(lines))
+
 
 #: Typical bill length, bill depth, flipper length (mm) and body mass (g) per species.
 SPECIES = {
