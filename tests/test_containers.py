@@ -106,7 +106,7 @@ def running(
             time.sleep(0.5)
         yield container, url
     finally:
-        podman("rm", "--force", "--time", "2", container, check=False)
+        podman("rm", "--force", "--volumes", "--time", "2", container, check=False)
 
 
 def healthy(container: str, timeout: float = 60) -> bool:
@@ -432,7 +432,7 @@ def test_podman_kube_play_runs_the_rendered_dev_overlay(
         pods = podman("pod", "ps", "--format", "{{.Name}} {{.Status}}")
     finally:
         podman("kube", "down", str(manifest), check=False)
-        podman("volume", "rm", "--force", "model-store", check=False)
+        podman("volume", "rm", "--force", "model-store", "api-config", check=False)
     # then the Deployment's pod runs and its API answers; only what podman cannot play went
     assert status
     assert re.search(r"^api-pod\S* Running$", pods, re.MULTILINE), pods
