@@ -27,17 +27,18 @@ from ml_capstone.product.feedback import (
     FeedbackChecks, FeedbackStore, database_url, make_feedback,
 )
 from ml_capstone.product.predict import (
-    check_records, classes_of, explain, load_input_profile,
+    check_records, classes_of, explain, input_policy,
 )
 
 loaded = load_model(Path("models"))
-profile = load_input_profile(loaded, Path("data/processed"))
+policy = input_policy(loaded)
 train = pd.read_parquet("data/processed/train.parquet")
 rows = train.dropna(subset=loaded.metadata.numeric_features).head(12)
 store = FeedbackStore(database_url())
-checks = FeedbackChecks(loaded.metadata, profile, classes_of(loaded))
+checks = FeedbackChecks(loaded.metadata, policy, classes_of(loaded))
 features = [*loaded.metadata.numeric_features, *loaded.metadata.categorical_features]
-answers = explain(loaded, check_records(rows[features], loaded.metadata, profile))
+checked = check_records(rows[features], policy)
+answers = explain(loaded, checked.frame, checked.flags)
 for answer, truth in zip(answers, rows["species"]):
     store.add(make_feedback(answer.record, answer.prediction, truth,
                             checks=checks, session_id="template-test"))
