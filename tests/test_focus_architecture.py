@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
 import subprocess
 import time
@@ -158,7 +159,11 @@ def test_the_api_survives_fuzzing_from_its_own_openapi_spec(built: Built) -> Non
     before = log.read_bytes() if log.exists() else None
     # when schemathesis fuzzes the live API / then no answer is a 5xx
     output = run(["make", "fuzz"], built.root, built.env)
-    assert "No issues found" in output
+    # (every generated case passed; schemathesis also warns that most random records are
+    # refused: the input policy answers values outside the training domain with a 422)
+    cases = re.search(r"(\d+) generated, (\d+) passed", output)
+    assert cases, output[-3000:]
+    assert cases.group(1) == cases.group(2), output[-3000:]
     # and none of its synthetic requests reached the request log
     assert (log.read_bytes() if log.exists() else None) == before
 
