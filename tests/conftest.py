@@ -6,6 +6,7 @@ import glob
 import os
 import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -139,6 +140,13 @@ def empty_dirs(root: Path) -> list[str]:
         for path in root.rglob("*")
         if path.is_dir() and not any(path.iterdir())
     )
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def python_for(version: str) -> str:

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -23,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Built, attempt, run, variant_params
+from conftest import Built, attempt, free_port, run, variant_params
 from containers import engine_env, ensure_engine, ensure_prometheus, podman
 from test_focus_architecture import raw_records
 
@@ -49,13 +48,6 @@ def build(built: Built, shim: Path, target: str) -> str:
     variant (`IMAGE=`), since variants share a slug and build side by side."""
     command = ["make", target, f"IMAGE={built.root.name}"]
     return run(command, built.root, with_engine(built, shim), timeout=1200)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def user_id(name: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Built, attempt, run, variant_params
+from conftest import Built, attempt, free_port, run, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -25,13 +24,6 @@ ARCHITECTURE = variant_params("architecture")
 # architecture-plus adds tracking: its API serves the MLflow registry's champion alias.
 REGISTRY = variant_params("architecture-plus")
 SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def call(url: str, body: Any = None, method: str | None = None) -> tuple[int, Any]:

@@ -6,13 +6,12 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 
 import pytest
-from conftest import Built, run, variant_params
+from conftest import Built, free_port, run, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -46,16 +45,10 @@ print(store.count())
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("built", PRODUCT, indirect=True)
 def test_make_app_serves_the_demo_over_http(built: Built) -> None:
     # given a trained project, when `make app` starts on a free port
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         ["make", "app", f"APP_PORT={port}"],
         cwd=built.root,

@@ -15,7 +15,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -25,7 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import attempt, generate_copier, project_env, run
+from conftest import attempt, free_port, generate_copier, project_env, run
 
 pytestmark = pytest.mark.heavy
 
@@ -264,12 +263,6 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     run(["make", "validate"], root, env)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.skip(
     reason="known defect (issue 16 stays open): the API's request schema types categorical "
     "features as strings, so an integer-coded category (region: 2) gets a 422 string_type"
@@ -287,7 +280,7 @@ def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
     rows_add_up(root, written)
     run(["make", "test"], root, env)
     # when `make serve` runs and a record of the survey is posted
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         ["make", "serve", f"API_PORT={port}"],
         cwd=root,

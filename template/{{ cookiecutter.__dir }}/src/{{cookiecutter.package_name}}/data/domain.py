@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
@@ -43,17 +43,7 @@ Reason = Literal[
     "no_finite_answer",
 ]
 #: Every reason, in the order problems are reported.
-REASONS: tuple[Reason, ...] = (
-    "missing_column",
-    "wrong_type",
-    "not_finite",
-    "contract",
-    "all_null",
-    "missing_value",
-    "out_of_range",
-    "unknown_category",
-    "no_finite_answer",
-)
+REASONS: tuple[Reason, ...] = get_args(Reason)
 #: Problems no mode can answer: the record cannot be model input, or the model's answer
 #: to it is not a finite number (inputs so far outside the domain that it overflows).
 UNANSWERABLE: frozenset[Reason] = frozenset(

@@ -109,14 +109,7 @@ def read_table(path: Path) -> RawTable:
     Refuses the file only when it cannot be read as a table at all: missing, not UTF-8,
     not comma-separated, or without a header. A blank line is skipped, as pandas does.
     """
-    if not path.is_file():
-        raise DataValidationError(
-            f"{path}: raw data file not found; put your CSV there or set data.raw_path "
-            "in the config"
-        )
-    problem = csv_problem(path, scan=False)
-    if problem is not None:
-        raise DataValidationError(f"{path}: {problem}")
+    _check_readable(path)
     rows: list[list[str]] = []
     lines: list[int] = []
     malformed: list[dict[str, object]] = []
@@ -151,8 +144,8 @@ def read_table(path: Path) -> RawTable:
     )
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """Read the raw CSV; 'NA' and empty cells are missing values."""
+def _check_readable(path: Path) -> None:
+    """Refuse a raw CSV that is missing or cannot be read as a table, naming why."""
     if not path.is_file():
         raise DataValidationError(
             f"{path}: raw data file not found; put your CSV there or set data.raw_path "
@@ -161,6 +154,11 @@ def read_raw(path: Path) -> pd.DataFrame:
     problem = csv_problem(path, scan=False)
     if problem is not None:
         raise DataValidationError(f"{path}: {problem}")
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read the raw CSV; 'NA' and empty cells are missing values."""
+    _check_readable(path)
     try:
         return pd.read_csv(
             path, encoding=ENCODING, na_values=list(MISSING_VALUES), keep_default_na=False
