@@ -263,10 +263,6 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     run(["make", "validate"], root, env)
 
 
-@pytest.mark.skip(
-    reason="known defect (issue 16 stays open): the API's request schema types categorical "
-    "features as strings, so an integer-coded category (region: 2) gets a 422 string_type"
-)
 def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
     # given a lean architecture project trained on the messy survey
     root, env = lean_project(tmp_path, "architecture")
