@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import excerpt
+from containers import BASE, podman
 from workflow_replay import (
     JobReport,
     ReplayError,
-    container_engine,
     failure_message,
     replay_job,
 )
@@ -235,16 +235,19 @@ jobs:
 """
 
 
-def test_steps_needing_github_are_stood_in_or_skipped_with_the_reason(tmp_path: Path) -> None:
-    # given a job that installs Python, builds and pushes an image, uses sudo, a cache, deploys
+def test_steps_needing_github_are_stood_in_or_skipped_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a job that installs Python, builds and pushes an image, uses sudo, a cache,
+    # deploys, and a replay told to leave containers out
+    monkeypatch.setenv("REPLAY_CONTAINERS", "0")
     report = replay(tmp_path, STOOD_IN, **{".python-version": "3.11\n"})
     # then Python is found here, the sudo shim runs, and the rest is skipped with its reason
     assert report.ok, report.summary() + report.log
-    engine, why_not = container_engine()
     assert statuses(report) == {
         "actions/checkout@v5": "success",
         "Run uv python install": "success",
-        "Build the image": "skipped" if engine is None else "failure",
+        "Build the image": "skipped",
         "Push": "skipped",
         "Run sudo -E true": "success",
         "actions/cache@v4": "success",
@@ -254,8 +257,43 @@ def test_steps_needing_github_are_stood_in_or_skipped_with_the_reason(tmp_path: 
     summary = report.summary()
     assert "publishes, which needs the repository's GitHub credentials" in summary
     assert "deploys to GitHub, which only GitHub can do" in summary
-    if engine is None:
-        assert why_not in summary
+    assert "runs containers: REPLAY_CONTAINERS=0 was set" in summary
+
+
+CONTAINERS = """
+name: Image
+on: push
+jobs:
+  job:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v5
+      - name: Build the image
+        run: docker build --file Dockerfile.tiny --tag tiny:ci .
+      - name: Run it
+        run: |
+          docker run --detach --name replay-tiny \\
+            tiny:ci sleep 60
+          test "$(docker exec replay-tiny cat /built)" = "from the clone"
+"""
+
+
+@pytest.mark.containers
+def test_container_steps_run_through_the_containers_runner(tmp_path: Path) -> None:
+    # given a job that builds an image from the clone and starts it under a fixed name
+    # (FROM the local base image: no registry is reachable here)
+    dockerfile = f"FROM {BASE}\nCOPY message /built\n"
+    files = {"Dockerfile.tiny": dockerfile, "message": "from the clone"}
+    # when it is replayed twice (GitHub's runner is new each time; this machine is not)
+    first = replay(tmp_path / "first", CONTAINERS, **files)
+    second = replay(tmp_path / "second", CONTAINERS, **files)
+    # then `docker` is podman behind the shim, both steps pass, and the named container
+    # is gone afterwards
+    for report in (first, second):
+        assert report.ok, report.summary() + report.log
+        assert statuses(report)["Run it"] == "success"
+        assert "containers:" in report.summary()
+    assert not podman("ps", "--all", "--quiet", "--filter", "name=replay-tiny").strip()
 
 
 def test_a_python_this_machine_lacks_fails_the_install_step(tmp_path: Path) -> None:

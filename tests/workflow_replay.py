@@ -13,8 +13,8 @@ way GitHub does is stood in for, and each stand-in is named in the report:
 - `run:` steps that need GitHub itself are rewritten in the replayed copy of the
   workflow (`REWRITES`): `uv python install` downloads a Python from GitHub, so
   `uv python find` checks the pinned version is here instead; steps that publish are
-  skipped; steps that run Docker are skipped unless `container_engine()` finds one
-  (`REPLAY_CONTAINERS=1`);
+  skipped; steps that run Docker run through the containers runner
+  (`container_engine()`: podman behind a `docker` shim), unless `REPLAY_CONTAINERS=0`;
 - `sudo` is a shim that runs the command when root (Debian as root has no sudo).
 """
 
@@ -199,21 +199,41 @@ def rewrite_docker(engine: Path | None, why_not: str) -> Callable[[dict[str, Any
 def container_engine() -> tuple[Path | None, str]:
     """The folder holding a `docker`-compatible command for container steps, or why there is none.
 
-    The one place to wire the containers runner: `tests/containers.py` (issue 18)
-    provides `ensure_engine() -> Path`, which builds the local base images and returns
-    the folder of a `docker` shim over podman. Building every image again here would cost
-    minutes per project, and the containers tests build them already, so the replay uses
-    it only when asked: `REPLAY_CONTAINERS=1`.
+    `tests/containers.py`'s `ensure_engine()` makes the local base images once per machine
+    and returns the folder of a `docker` shim over podman, so the workflows' own `docker
+    build` and `docker run` steps run as written. The images' dependency layers are the
+    ones the containers tests build (same lock, same Dockerfiles), so podman's layer
+    cache makes these builds short. `REPLAY_CONTAINERS=0` skips them, reported as skipped.
     """
-    if os.environ.get("REPLAY_CONTAINERS") != "1":
-        return None, "the containers tests build these images; REPLAY_CONTAINERS=1 replays them"
+    if os.environ.get("REPLAY_CONTAINERS") == "0":
+        return None, "REPLAY_CONTAINERS=0 was set"
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))
-    try:
-        containers = importlib.import_module("containers")
-    except ModuleNotFoundError:
-        return None, "tests/containers.py (the containers runner, issue 18) is not here yet"
+    containers = importlib.import_module("containers")
     return Path(containers.ensure_engine()), ""
+
+
+#: `docker run --name <name>`: a container a job starts under a fixed name (GitHub's runner
+#: is thrown away after the job; this machine is not).
+CONTAINER_NAME = re.compile(r"\bdocker run\b[^\n]*?--name[ =](\S+)")
+
+
+def named_containers(workflow: Mapping[str, Any], job_id: str) -> list[str]:
+    """The containers a job's steps start by name, removed before and after its replay."""
+    steps = workflow.get("jobs", {}).get(job_id, {}).get("steps", [])
+    text = "\n".join(str(step.get("run", "")) for step in steps).replace("\\\n", " ")
+    return sorted(set(CONTAINER_NAME.findall(text)))
+
+
+def remove_containers(engine: Path, names: list[str], env: Mapping[str, str]) -> None:
+    """Remove the named containers (and their anonymous volumes) if they exist."""
+    for name in names:
+        subprocess.run(
+            [str(engine / "docker"), "rm", "--force", "--volumes", name],
+            env=dict(env),
+            capture_output=True,
+            check=False,
+        )
 
 
 def prepare(
@@ -301,7 +321,9 @@ def replay_job(
     job_steps = workflow["jobs"][job_id].get("steps", [])
     labels = [step_label(step) for step in job_steps]
     definitions = copy.deepcopy(job_steps)
-    engine, why_not = container_engine()
+    uses_containers = any(DOCKER.search(str(step.get("run", ""))) for step in job_steps)
+    engine, why_not = container_engine() if uses_containers else (None, "")
+    started = named_containers(workflow, job_id) if engine is not None else []
     notes = prepare(
         workflow,
         [rewrite_python_install, rewrite_publish, rewrite_docker(engine, why_not)],
@@ -333,15 +355,21 @@ def replay_job(
         "--json",
         *local_repositories(workflow),
     ]
-    result = subprocess.run(
-        command,
-        cwd=clone,
-        env=job_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    if engine is not None:
+        remove_containers(engine, started, job_env)
+    try:
+        result = subprocess.run(
+            command,
+            cwd=clone,
+            env=job_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        if engine is not None:
+            remove_containers(engine, started, job_env)
     (scratch / "act.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     steps = [
         Step(label, note=notes.get(job_id, {}).get(index, "")) for index, label in enumerate(labels)
