@@ -13,6 +13,7 @@ reports/performance.md. For every image this project's Makefile builds:
 Targets: the API image at most 500 MB; a rebuild after a source-only change at most 20 s.
 """
 
+import json
 import os
 import platform
 import subprocess
@@ -60,9 +61,9 @@ def timed_make(target: str, *variables: str) -> float:
 
 def size_mb(tool: str, image: str) -> float:
     """An image's size in MB (10^6 bytes), as the engine reports it."""
-    command = [tool, "image", "inspect", "--format", "{{.Size}}", image]
+    command = [tool, "image", "inspect", image]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return int(result.stdout.split()[0]) / 1e6
+    return int(json.loads(result.stdout)[0]["Size"]) / 1e6
 
 
 def measure(tool: str, name: str, module: Path) -> list[str]:
