@@ -39,7 +39,7 @@ MAX_REBUILD_SECONDS = 20
 
 
 def engine() -> str:
-    """docker when its daemon answers, podman otherwise (CONTAINER_ENGINE forces one)."""
+    """The engine: docker when its daemon answers, else podman (CONTAINER_ENGINE forces one)."""
     chosen = os.environ.get("CONTAINER_ENGINE")
     if chosen:
         return chosen
