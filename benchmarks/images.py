@@ -43,6 +43,8 @@ def measure(focus: str, root: Path) -> list[str]:
     project = generate_copier(root / focus, answers)
     env = project_env(str(answers.get("python_version", "3.11")))
     env["PATH"] = f"{ensure_engine()}{os.pathsep}{env['PATH']}"
+    # Its own image names: another run on this machine may be building the project's.
+    env["IMAGE"] = f"bench-{focus}"
     run(["uv", "lock"], project, env)
     run(["make", "all"], project, env)
     run(["make", "bench-images"], project, env)
