@@ -22,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
+import inspect
 import os
 import re
 import shutil
@@ -161,6 +163,35 @@ def image_exists(name: str) -> bool:
     return result.returncode == 0
 
 
+RECIPE_LABEL = "org.capstone-template.recipe"
+
+
+def recipe(*parts: object) -> str:
+    """A digest of how a base image is made: a changed recipe makes the image again.
+
+    The parts are the functions that make it (their source) and the values they read,
+    so an image cached by an older checkout is not mistaken for the current one.
+    """
+    text = "\n".join(inspect.getsource(p) if callable(p) else repr(p) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def debian_recipe() -> str:
+    return recipe(make_debian_base, RUNTIME_PACKAGES, HOST_CA.read_bytes())
+
+
+def python_recipe(build: Path) -> str:
+    return recipe(debian_recipe(), make_python_image, PYTHON_EXCLUDES, str(build.resolve()))
+
+
+def is_current(name: str, digest: str) -> bool:
+    """The image exists and was made by this recipe."""
+    if not image_exists(name):
+        return False
+    label = podman("image", "inspect", "--format", f'{{{{index .Labels "{RECIPE_LABEL}"}}}}', name)
+    return label.strip() == digest
+
+
 def ensure_engine() -> Path:
     """Configure podman, make the base images once per machine; the folder of the `docker` shim."""
     # podman with the runtime, init and network helpers containers.conf names
@@ -239,11 +270,11 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def ensure_bases() -> None:
-    if not image_exists(BASE):
+    if not is_current(BASE, debian_recipe()):
         make_debian_base()
     for version in PYTHONS:
         build = python_build(version)
-        if build is not None and not image_exists(python_image(version)):
+        if build is not None and not is_current(python_image(version), python_recipe(build)):
             make_python_image(version, build)
     uv_image = f"ghcr.io/astral-sh/uv:{uv_version()}"
     if not image_exists(uv_image):
@@ -296,6 +327,8 @@ def make_debian_base() -> None:
             "ENV LANG=C.UTF-8",
             "--change",
             'CMD ["bash"]',
+            "--change",
+            f"LABEL {RECIPE_LABEL}={debian_recipe()}",
             "-",
             BASE,
             stdin=tar.stdout,
@@ -321,6 +354,7 @@ def make_python_image(version: str, build: Path) -> None:
             "COPY python/ /usr/local/\n"
             f"RUN ldconfig && python{version} -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib'\n"
             f"ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PYTHON_VERSION={version}\n"
+            f"LABEL {RECIPE_LABEL}={python_recipe(build)}\n"
             'CMD ["python3"]\n',
             encoding="utf-8",
         )

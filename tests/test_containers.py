@@ -43,11 +43,18 @@ def with_engine(built: Built, shim: Path) -> dict[str, str]:
     return {**built.env, "PATH": f"{shim}{os.pathsep}{built.env['PATH']}"}
 
 
+_builds: dict[tuple[Path, str], str] = {}
+
+
 def build(built: Built, shim: Path, target: str) -> str:
-    """Run the project's own make target with the shim; its images are named after the
-    variant (`IMAGE=`), since variants share a slug and build side by side."""
-    command = ["make", target, f"IMAGE={built.root.name}"]
-    return run(command, built.root, with_engine(built, shim), timeout=1200)
+    """Run the project's own make target with the shim, once per session (a second test
+    that needs the same image reuses it); its images are named after the variant
+    (`IMAGE=`), since variants share a slug and build side by side."""
+    key = (built.root, target)
+    if key not in _builds:
+        command = ["make", target, f"IMAGE={built.root.name}"]
+        _builds[key] = run(command, built.root, with_engine(built, shim), timeout=1200)
+    return _builds[key]
 
 
 def user_id(name: str) -> str:

@@ -12,7 +12,6 @@ from .data.schema_file import write_contract
 from .data.split import Split, read_split, split_frame, write_split
 from .errors import ArtifactError, DataValidationError
 from .evaluation.metrics import Evaluation, evaluate
-from .evaluation.plots import write_figures
 from .evaluation.report import FIGURES_DIR, write_report
 from .features.build import fit_features, write_features
 from .journal import append_entry, config_changes
@@ -209,6 +208,9 @@ def run_evaluate(config: PipelineConfig) -> EvaluateOutcome:
         )
     evaluation = evaluate(config, loaded.pipeline, split.train, split.test)
     reports_dir = config.paths.reports_dir
+    # matplotlib only here: the API image, which runs the CLI, does not install it.
+    from .evaluation.plots import write_figures  # noqa: PLC0415
+
     figures = write_figures(evaluation, reports_dir / FIGURES_DIR)
     written = write_report(evaluation, metadata, figures, reports_dir)
     return EvaluateOutcome(evaluation=evaluation, written=written + figures)
