@@ -224,12 +224,6 @@ def test_product_own_data_without_a_category_runs_fairness_and_the_app(tmp_path:
     assert "**Not measured:**" in report
 
 
-@pytest.mark.skip(
-    reason="known defect (issue 16 stays open): on own data the data project's make test fails "
-    "in its own tests/test_config.py (configs/schema.yaml still the demo's), "
-    "tests/dataops/test_validate.py (asks for `columns` in configs/validation.yaml) and the "
-    "sanity bound on missing values; see CHANGELOG"
-)
 def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     # given a lean data project and the messy survey
     root, env = lean_project(tmp_path, "data")
@@ -240,13 +234,22 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     write_the_contract(root, env, steps)
     named = check_names_each_config(root, env, steps)
     assert "configs/sanity.yaml" in named
-    # when the docs' step 3 is followed for this focus's configs
+    # when the docs' step 4 is followed for this focus's configs: the ranges of the survey
+    assert "`max_missing_share`" in steps
     edit_yaml(
         root,
         "configs/sanity.yaml",
         ranges={"age": [0, 120], "income/month": [0, 20000], "hours": [0, 80]},
         class_share={"min": 0.05, "max": 0.9},
     )
+    # then the check names the missing `hours` (every ninth row) and the bound to write
+    check = attempt(["make", "check-configs"], root, env, timeout=300)
+    message = " ".join((check.stdout + check.stderr).split())
+    assert check.returncode != 0
+    assert "configs/sanity.yaml: max_missing_share: 0.05" in message
+    bound = re.search(r"miss more in hours [\d.]+%; write `max_missing_share: ([\d.]+)`", message)
+    assert bound is not None, message
+    edit_yaml(root, "configs/sanity.yaml", max_missing_share=float(bound[1]))
     assert "`configs/validation.yaml`" in steps
     edit_yaml(
         root,
@@ -257,7 +260,11 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     # then the pipeline, every check, a fresh ingestion and the validation run
     run(["make", "all"], root, env)
     rows_add_up(root, written)
+    configs = {path.name: path.read_bytes() for path in (root / "configs").glob("*.yaml")}
     run(["make", "test"], root, env)
+    # and `make test` leaves the student's configs as they were
+    after = {path.name: path.read_bytes() for path in (root / "configs").glob("*.yaml")}
+    assert [name for name in configs if after.get(name) != configs[name]] == []
     assert "make ingest FRESH=1" in steps
     run(["make", "ingest", "FRESH=1"], root, env)
     run(["make", "validate"], root, env)
