@@ -103,3 +103,52 @@ def test_the_check_finds_an_import_of_a_module_that_is_not_generated(tmp_path: P
     (tmp_path / "src" / "pkg" / "errors.py").write_text("X = 1\n", encoding="utf-8")
     # when the imports are checked, then the missing module is named with its line
     assert missing_imports(tmp_path) == ["src/pkg/product/fairness.py:1: pkg.product.predict"]
+
+
+def private_imports(src: Path) -> list[str]:
+    """Every import of another module's private name (``_x``), and of the CLI module.
+
+    The CLI sits on top: a module that imports it (even inside a function) makes a loop.
+    """
+    (package,) = [path.name for path in src.iterdir() if path.is_dir()]
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.level or node.module):
+                continue
+            where = f"{path.relative_to(src)}:{node.lineno}"
+            module = node.module or ""
+            if module.split(".")[-1] == "cli" and path.name != "__main__.py":
+                found.append(f"{where}: imports the CLI ({'.' * node.level}{module})")
+            if node.level == 0 and module.split(".")[0] != package:
+                continue
+            found += [
+                f"{where}: {alias.name} is private to {'.' * node.level}{module}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+    return found
+
+
+def test_no_module_imports_the_cli_or_another_modules_private_names(tmp_path: Path) -> None:
+    # given a project with every component
+    every = list(COMPONENTS)
+    root = generate_copier(tmp_path / "all", {"focus": "architecture", "extra_components": every})
+    # then output helpers come from the console module, and no private name crosses modules
+    assert private_imports(root / "src") == []
+
+
+def test_the_private_import_check_names_each_kind(tmp_path: Path) -> None:
+    # given a command that reaches into the CLI, and a module importing a private helper
+    commands = tmp_path / "pkg" / "commands"
+    commands.mkdir(parents=True)
+    (commands / "tune.py").write_text(
+        "def run() -> None:\n    from ..cli import _summary, err\n", encoding="utf-8"
+    )
+    (tmp_path / "pkg" / "steps.py").write_text("from .data.load import _read\n", "utf-8")
+    # when the imports are checked, then each is named with its place
+    assert private_imports(tmp_path) == [
+        "pkg/commands/tune.py:2: imports the CLI (..cli)",
+        "pkg/commands/tune.py:2: _summary is private to ..cli",
+        "pkg/steps.py:1: _read is private to .data.load",
+    ]

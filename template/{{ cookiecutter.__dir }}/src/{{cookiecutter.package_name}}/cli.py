@@ -1,13 +1,10 @@
 """Command line: one command per pipeline step, and `all` to run them in order."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,14 +19,11 @@ from rich.text import Text
 from . import PROG, __version__
 from .commands import register_all
 from .config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
+from .console import err, expected_errors, out, paths_text, step_summary
 from .data.split import MANIFEST_FILE
-from .errors import PipelineError
 from .evaluation.metrics import LOWER_IS_BETTER
 from .models.registry import BASELINE
 from .steps import run_data, run_evaluate, run_features, run_train
-
-#: Exit code of an expected failure (bad config, bad data, missing artifact).
-EXIT_USER_ERROR = 2
 
 app = typer.Typer(
     name=PROG,
@@ -38,8 +32,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 ConfigOption = Annotated[
     Path,
@@ -49,26 +41,6 @@ ConfigOption = Annotated[
         help="Pipeline config (YAML). Its paths are relative to the working directory.",
     ),
 ]
-
-
-@contextmanager
-def _expected_errors() -> Iterator[None]:
-    """Turn a PipelineError into a red `error:` line on stderr and exit code 2."""
-    try:
-        yield
-    except PipelineError as exc:
-        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-        raise typer.Exit(EXIT_USER_ERROR) from None
-
-
-def _summary(step: str, message: str) -> None:
-    """Print a step's one-line summary."""
-    out.print(Text.assemble((f"{step}:", "bold green"), " ", message))
-
-
-def _paths(paths: list[Path]) -> str:
-    """Return paths as a comma-separated list."""
-    return ", ".join(path.as_posix() for path in paths)
 
 
 def _data(config: PipelineConfig) -> None:
@@ -85,24 +57,24 @@ def _data(config: PipelineConfig) -> None:
     dropped = outcome.dropped_missing_target
     used = outcome.train_rows + outcome.test_rows
     where = outcome.quarantine_path.as_posix() if outcome.quarantine_path else "nowhere"
-    _summary(
+    step_summary(
         "data",
         f"{outcome.raw_rows} rows in {outcome.raw_path.as_posix()} "
         f"(sha256 {outcome.sha256[:12]}) = {used} used + {outcome.quarantined} quarantined "
         f"({outcome.duplicates} duplicates) → {where}"
         + (f", {dropped} dropped for a missing target" if dropped else "")
         + f"; train {outcome.train_rows} / test {outcome.test_rows} rows → "
-        f"{_paths(outcome.written)}",
+        f"{paths_text(outcome.written)}",
     )
 
 
 def _features(config: PipelineConfig) -> None:
     outcome = run_features(config)
     (train_rows, columns), (test_rows, _) = outcome.train_shape, outcome.test_shape
-    _summary(
+    step_summary(
         "features",
         f"{columns - 1} feature columns (+ target) for {train_rows} train / {test_rows} test "
-        f"rows → {_paths(outcome.written)}",
+        f"rows → {paths_text(outcome.written)}",
     )
 
 
@@ -125,11 +97,11 @@ def _train(config: PipelineConfig) -> None:
         outcome = run_train(config, report)
     meta = outcome.metadata
     cv = meta.cross_validation
-    _summary(
+    step_summary(
         "train",
         f"{meta.model.name} on {meta.data.train_rows} rows: cross-validated {cv.metric} "
         f"{cv.mean:.4f} ± {cv.std:.4f}, fitted in {meta.training_seconds:.3f} s, "
-        f"{meta.inference_rows_per_second:,.0f} rows/s → {_paths(outcome.written)}",
+        f"{meta.inference_rows_per_second:,.0f} rows/s → {paths_text(outcome.written)}",
     )
 
 
@@ -154,7 +126,7 @@ def _evaluate(config: PipelineConfig) -> None:
     else:
         verdict = "WARNING: the model does not beat the trivial baseline"
         err.print(Text(f"warning: {verdict.removeprefix('WARNING: ')} ({versus})", "yellow"))
-    _summary("evaluate", f"{versus}: {verdict} → {_paths(outcome.written)}")
+    step_summary("evaluate", f"{versus}: {verdict} → {paths_text(outcome.written)}")
 
 
 def _show_version(value: bool) -> None:
@@ -189,12 +161,12 @@ def data_command(
     ] = False,
 ) -> None:
     """Check the raw CSV against the data contract and split it into train and test sets."""
-    with _expected_errors():
+    with expected_errors():
         settings = load_config(config)
         manifest = settings.paths.processed_dir / MANIFEST_FILE
         if keep_built and manifest.is_file():
             built = json.loads(manifest.read_text(encoding="utf-8"))
-            _summary(
+            step_summary(
                 "data",
                 f"kept the split in {settings.paths.processed_dir.as_posix()} built from "
                 f"{built.get('raw_path', '?')} (train {built.get('train_rows', '?')} / test "
@@ -208,28 +180,28 @@ def data_command(
 @app.command("features")
 def features_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Fit the preprocessing on train; write the feature matrices for inspection."""
-    with _expected_errors():
+    with expected_errors():
         _features(load_config(config))
 
 
 @app.command("train")
 def train_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Cross-validate and fit the model; save it and append to the journal."""
-    with _expected_errors():
+    with expected_errors():
         _train(load_config(config))
 
 
 @app.command("evaluate")
 def evaluate_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Score the model on the test set next to the trivial baseline; write the report."""
-    with _expected_errors():
+    with expected_errors():
         _evaluate(load_config(config))
 
 
 @app.command("all")
 def all_command(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Run data, features, train and evaluate in order."""
-    with _expected_errors():
+    with expected_errors():
         settings = load_config(config)
         for step in (_data, _features, _train, _evaluate):
             step(settings)

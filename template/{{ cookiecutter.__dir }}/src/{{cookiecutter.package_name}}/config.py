@@ -213,7 +213,7 @@ def describe_errors(
         key = ".".join(prefix + loc)
         if error["type"] == "extra_forbidden":
             known = _known_keys(model, loc[:-1])
-            yield f"{key}: unknown key{_suggestion(loc[-1], known)}"
+            yield f"{key}: unknown key{did_you_mean(loc[-1], known)}"
         elif error["type"] == "missing":
             yield f"{key}: missing key"
         elif not key:
@@ -236,7 +236,7 @@ def _known_keys(model: type[BaseModel], loc: Sequence[str]) -> list[str]:
     return list(model.model_fields)
 
 
-def _suggestion(word: str, known: Sequence[str]) -> str:
+def did_you_mean(word: str, known: Sequence[str]) -> str:
     """Return `` (did you mean 'x'?)`` for a close known key, else list the known keys."""
     if not known:
         return ""

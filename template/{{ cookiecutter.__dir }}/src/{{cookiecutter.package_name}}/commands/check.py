@@ -7,6 +7,7 @@ import typer
 
 from ..checks import check_configs
 from ..config import DEFAULT_CONFIG_PATH, load_config
+from ..console import expected_errors, step_summary
 
 
 def register(app: typer.Typer) -> None:
@@ -20,10 +21,8 @@ def check_command(
     ] = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Check the configs against the configured data; each mismatch names file, key and fix."""
-    from ..cli import _expected_errors, _summary  # noqa: PLC0415
-
-    with _expected_errors():
+    with expected_errors():
         settings = load_config(config)
         checked = check_configs(settings)
     names = ", ".join(checked) or "only configs/pipeline.yaml (no component names columns)"
-    _summary("check", f"the configs match {settings.data.raw_path.as_posix()}: {names}")
+    step_summary("check", f"the configs match {settings.data.raw_path.as_posix()}: {names}")

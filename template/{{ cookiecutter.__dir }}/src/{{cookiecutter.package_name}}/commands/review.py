@@ -14,14 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..console import EXIT_USER_ERROR
 from ..review import render
 from ..review.core import Status
 from ..review.run import Review, review
 
 #: Exit code of --strict when a check that applies is not done yet.
 EXIT_NOT_DONE = 1
-#: Exit code when there is nothing to review (a missing folder, a failed clone).
-EXIT_USER_ERROR = 2
 GIT_URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 STYLES = {
     Status.DONE: "green",

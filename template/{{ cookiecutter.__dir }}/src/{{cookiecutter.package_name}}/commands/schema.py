@@ -7,6 +7,7 @@ import typer
 from rich.text import Text
 
 from ..config import DEFAULT_CONFIG_PATH, load_config
+from ..console import err, expected_errors, step_summary
 from ..data.contract import infer_contract
 from ..data.load import read_table
 from ..data.schema_file import replace_contract
@@ -31,9 +32,7 @@ def schema_command(
     Refuses to replace a contract whose rules were edited since it was written, unless
     --force; the replaced file is kept beside it as schema.previous.yaml.
     """
-    from ..cli import _expected_errors, _summary, err  # noqa: PLC0415 (cli imports this module)
-
-    with _expected_errors():
+    with expected_errors():
         pipeline = load_config(config)
         data = pipeline.data
         table = read_table(data.raw_path)
@@ -56,7 +55,7 @@ def schema_command(
         kept = (
             f"; the previous file is kept as {written.backup.as_posix()}" if written.backup else ""
         )
-        _summary(
+        step_summary(
             "schema",
             f"wrote {written.path.as_posix()} from {len(table.frame)} rows of "
             f"{data.raw_path.as_posix()}: "
