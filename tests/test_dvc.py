@@ -124,9 +124,10 @@ def test_dvc_repro_runs_the_pipeline_then_only_what_changed(built: Built, projec
     assert ran(fourth) == ["data", "features", "train", "evaluate"]
     assert skipped(fourth) == ["ingest", "validate"]
 
-    # when a new batch lands in the landing folder
-    rows = (project / "data/raw/penguins.csv").read_text("utf-8").splitlines(keepends=True)
-    (project / "data/landing/late-arrival.csv").write_text("".join(rows[:40]), "utf-8")
+    # when a new batch lands in the landing folder: new rows, and three the demo batches
+    # delivered already
+    demo = (project / "data/raw/penguins.csv").read_text("utf-8")
+    (project / "data/landing/late-arrival.csv").write_text(late_arrival(demo), "utf-8")
     assert "ingest:" in run(["make", "dvc-status"], project, env)
     fifth = run(["make", "dvc-repro"], project, env)
     # then it is ingested (alone: the others were already in), validated and trained on
@@ -135,7 +136,7 @@ def test_dvc_repro_runs_the_pipeline_then_only_what_changed(built: Built, projec
     split = json.loads((project / "data/processed/manifest.json").read_text("utf-8"))
     assert any(name.startswith("late-arrival-") for name in split["batches"])
     assert UP_TO_DATE in run(["make", "dvc-status"], project, env)
-    # and its rows, which the demo batches delivered already, reach the split only once
+    # and its rows that the demo batches delivered already reach the split only once
     assert_late_rows_counted_once(project, split, fifth)
     # and `make sanity` (part of `make test`) checks the split made from the lake, the one
     # the model was trained on, instead of rebuilding it from the raw CSV
@@ -146,12 +147,33 @@ def test_dvc_repro_runs_the_pipeline_then_only_what_changed(built: Built, projec
     assert json.loads((project / "data/processed/manifest.json").read_text("utf-8")) == split
 
 
+def late_arrival(demo: str) -> str:
+    """Return a late batch: 30 rows of its own, then three demo rows again.
+
+    Its own rows are demo rows with the bill length moved by 0.01.
+    """
+    header, *rows = demo.splitlines(keepends=True)
+    complete = [row for row in rows if "NA" not in row.split(",")]
+    own = []
+    for row in complete[3:33]:
+        fields = row.split(",")
+        fields[2] = f"{float(fields[2]) + 0.01:.2f}"
+        own.append(",".join(fields))
+    return "".join([header, *own, *complete[:3]])
+
+
 def assert_late_rows_counted_once(project: Path, split: dict[str, Any], output: str) -> None:
-    """The late batch repeats demo rows: the split counts each accepted one as a repeat."""
+    """The late batch repeats three demo rows: validation quarantines them as duplicates."""
     validated = json.loads((project / "data/lake/validated/manifest.json").read_text("utf-8"))
-    late = [entry for name, entry in validated.items() if name.startswith("late-arrival-")]
-    assert split["repeated_rows_dropped"] == late[0]["accepted"] > 0
-    assert "left out as repeats of an earlier batch's rows" in output
+    (late,) = [entry for name, entry in validated.items() if name.startswith("late-arrival-")]
+    counts = [late[key] for key in ("rows_in", "accepted", "quarantined", "duplicates")]
+    assert counts == [33, 30, 3, 3]
+    assert late["reasons"] == {"duplicate": 3}
+    line = r"late-arrival-\w+: 33 rows in = 30 accepted \+ 3 quarantined \(3 duplicates\)"
+    assert re.search(line, output), output
+    # so the lake holds none of them twice, and the split has no repeat to leave out
+    assert split["repeated_rows_dropped"] == 0
+    assert "0 left out as repeats of an earlier batch's rows" in output
 
 
 @pytest.mark.parametrize("built", variant_params("data"), indirect=True)

@@ -18,16 +18,24 @@ pytestmark = pytest.mark.heavy
 DATA = variant_params("data")
 
 HEADER = "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year"
-GOOD = [
-    "Adelie,Torgersen,39.1,18.7,181,3750,male,2007",
-    "Gentoo,Biscoe,46.1,13.2,211,4500,female,2007",
-    "Chinstrap,Dream,46.5,17.9,192,3500,female,2007",
-]
+
+
+def good(batch: int) -> list[str]:
+    """Three good rows of the batch's own: a duplicate of no row in the lake.
+
+    Neither the demo data nor another batch holds them (a bill length in hundredths).
+    """
+    return [
+        f"Adelie,Torgersen,39.1{batch},18.7,181,3750,male,2007",
+        f"Gentoo,Biscoe,46.1{batch},13.2,211,4500,female,2007",
+        f"Chinstrap,Dream,46.5{batch},17.9,192,3500,female,2007",
+    ]
+
 
 # Each corrupted batch: its bytes, then (rows in, accepted, quarantined) and a reason it must show.
 CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
     "wrong-types": (
-        "\n".join([HEADER, *GOOD, "Adelie,Dream,forty,18,190,3700,male,2008"]).encode(),
+        "\n".join([HEADER, *good(1), "Adelie,Dream,forty,18,190,3700,male,2008"]).encode(),
         (4, 3, 1),
         "not a number",
     ),
@@ -37,7 +45,7 @@ CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
         "missing columns year",
     ),
     "extra-column": (
-        "\n".join([HEADER + ",colour", GOOD[0] + ",red"]).encode(),
+        "\n".join([HEADER + ",colour", good(6)[0] + ",red"]).encode(),
         (1, 0, 1),
         "extra columns colour",
     ),
@@ -45,7 +53,7 @@ CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
         "\n".join(
             [
                 HEADER,
-                *GOOD,
+                *good(2),
                 "Adelie,Dream,nan,18,190,3700,male,2008",
                 "Adelie,Dream,40,inf,190,3700,male,2008",
             ]
@@ -53,16 +61,26 @@ CORRUPTED: dict[str, tuple[bytes, tuple[int, int, int], str]] = {
         (5, 3, 2),
         "not finite",
     ),
-    "duplicates": ("\n".join([HEADER, *GOOD, GOOD[1]]).encode(), (4, 3, 1), "duplicate"),
+    "duplicates": ("\n".join([HEADER, *good(3), good(3)[1]]).encode(), (4, 3, 1), "duplicate"),
+    "redelivered": (
+        # the first row of the demo data, which a demo batch put in the lake before
+        "\n".join([HEADER, *good(8), "Adelie,Torgersen,39.1,18.7,181,3750,male,2007"]).encode(),
+        (4, 3, 1),
+        "duplicate",
+    ),
     "out-of-range": (
-        "\n".join([HEADER, *GOOD, "Adelie,Dream,40,18,190,99999,male,2008"]).encode(),
+        "\n".join([HEADER, *good(4), "Adelie,Dream,40,18,190,99999,male,2008"]).encode(),
         (4, 3, 1),
         "above max",
     ),
     "empty": (b"", (0, 0, 0), "empty file"),
-    "truncated": (("\n".join([HEADER, *GOOD]) + "\nAdelie,Dre").encode(), (4, 3, 1), "malformed"),
+    "truncated": (
+        ("\n".join([HEADER, *good(5)]) + "\nAdelie,Dre").encode(),
+        (4, 3, 1),
+        "malformed",
+    ),
     "latin-1": (
-        "\n".join([HEADER, *GOOD, "Adélie,Dream,40,18,190,3700,male,2008"]).encode("latin-1"),
+        "\n".join([HEADER, *good(7), "Adélie,Dream,40,18,190,3700,male,2008"]).encode("latin-1"),
         (4, 0, 4),
         "not UTF-8",
     ),

@@ -267,7 +267,25 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     assert [name for name in configs if after.get(name) != configs[name]] == []
     assert "make ingest FRESH=1" in steps
     run(["make", "ingest", "FRESH=1"], root, env)
-    run(["make", "validate"], root, env)
+    validated = run(["make", "validate"], root, env)
+    # and the CSV's duplicated row, copied to its end and so cut into the last batch, is
+    # counted and quarantined as the duplicate of the row the first batch put in the lake
+    last = re.search(
+        r"validate: (batch-004-\w+): (\d+) rows in = (\d+) accepted \+ (\d+) quarantined "
+        r"\(1 duplicates\)",
+        validated,
+    )
+    assert last is not None, validated
+    rows_in, accepted, quarantined = map(int, last.groups()[1:])
+    assert rows_in == accepted + quarantined
+    query = f"SELECT reason FROM 'data/lake/quarantine/{last[1]}.parquet'"
+    reasons = run(
+        ["uv", "run", "python", "-c", f"import duckdb; print(duckdb.sql({query!r}).fetchall())"],
+        root,
+        env,
+    )
+    first = rf"duplicate of record {DUPLICATED_ROW + 1} of batch batch-001-\w+"
+    assert re.search(first, reasons), reasons
 
 
 def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
