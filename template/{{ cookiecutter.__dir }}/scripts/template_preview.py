@@ -10,7 +10,6 @@ of every release it crosses, and removes the worktree. `--json` prints the same 
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
@@ -31,6 +30,7 @@ from template_update import (
     read_answers,
     refuse,
     render,
+    update_parser,
 )
 
 ARRIVES = "arrives"
@@ -187,9 +187,7 @@ def show(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the preview; exit 0 whatever it finds (2 when the project cannot be updated)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", action="append", default=[], help="answer to change: key=value")
-    parser.add_argument("--vcs-ref", default=None, help="template version (default: latest)")
+    parser = update_parser(__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the preview as JSON")
     args = parser.parse_args(argv)
     root = Path.cwd()

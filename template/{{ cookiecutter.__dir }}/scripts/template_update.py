@@ -279,11 +279,17 @@ def refuse(root: Path) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Update from the template; exit 1 when conflicts are left to resolve, 2 on bad state."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def update_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments the update and its preview share: changed answers and a version."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", action="append", default=[], help="answer to change: key=value")
     parser.add_argument("--vcs-ref", default=None, help="template version (default: latest)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Update from the template; exit 1 when conflicts are left to resolve, 2 on bad state."""
+    parser = update_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--conflict",
         choices=["inline", "rej"],
