@@ -820,24 +820,61 @@ def assert_new_shape(
 
 
 SWITCHES = [(old, new) for old in FOCUSES for new in FOCUSES if old != new]
+# The student's .template-intent.yml in every switch: one file of each kind.
+INTENT_DELETED, INTENT_MINE = "docs/model-card.md", "docs/architecture.md"
+INTENT_RENAMED = ("docs/index.md", "docs/home.md")
+INTENT_EDIT = f"{STUDENT}: this page is mine now"
+
+
+def record_intent(project: Path) -> None:
+    """Delete, own and rename one generated file each, list them in the intent file; commit."""
+    (project / INTENT_DELETED).unlink()
+    append(project / INTENT_MINE, f"\n{INTENT_EDIT}\n")
+    original, renamed = INTENT_RENAMED
+    git(project, "mv", original, renamed)
+    append(project / renamed, f"\n{INTENT_EDIT}\n")
+    intent = {"deleted": [INTENT_DELETED], "mine": [INTENT_MINE], "renamed": dict([INTENT_RENAMED])}
+    (project / ".template-intent.yml").write_text(yaml.safe_dump(intent), encoding="utf-8")
+    commit_all(project, "Student records what the template must leave alone")
+
+
+def assert_intent_honoured(project: Path, committed: dict[str, bytes], new: str) -> None:
+    """The deleted file stays deleted, the owned one untouched, the renamed one merged."""
+    assert not (project / INTENT_DELETED).exists()
+    assert (project / INTENT_MINE).read_bytes() == committed[INTENT_MINE]
+    original, renamed = INTENT_RENAMED
+    assert not (project / original).exists()
+    home = (project / renamed).read_text(encoding="utf-8")
+    assert INTENT_EDIT in home
+    assert f"**{new} focus**" in home, "the template's change did not follow the rename"
 
 
 @pytest.mark.parametrize(("old", "new"), SWITCHES, ids=[f"{o}-to-{n}" for o, n in SWITCHES])
 def test_focus_switch_brings_the_new_shape_and_keeps_student_work(
     template_repo: Path, tmp_path: Path, fresh: Any, old: str, new: str
 ) -> None:
-    # given a project of the old focus, edited by a student, including a file the switch drops
+    # given a project of the old focus, edited by a student, including a file the switch drops,
+    # and an intent file that deletes, owns and renames one generated file each
     project = generate(template_repo, tmp_path / SLUG, LATEST, focus=old)
     before, after = fresh(focus=old), fresh(focus=new)
     edits = student_edits(project)
     edits.update(edit_dropped_files(project, before, after))
+    record_intent(project)
+    committed = files(project)
     # when the student switches focus
     result = update(project, f"focus={new}")
     # then the new focus's files, docs pages, CI jobs and Dockerfile targets are there,
-    # the old focus's untouched files are gone, and the student's work stays
+    # the old focus's untouched files are gone, the student's work and intent stay
     assert answers(project)["focus"] == new
     assert before["docs/checklist.md"] != after["docs/checklist.md"]
+    assert before[INTENT_RENAMED[0]] != after[INTENT_RENAMED[0]]
+    left_alone = {INTENT_DELETED, INTENT_MINE, INTENT_RENAMED[0]}
+    before, after = (
+        {name: content for name, content in shape.items() if name not in left_alone}
+        for shape in (before, after)
+    )
     assert_new_shape(project, result, edits, before, after)
+    assert_intent_honoured(project, committed, new)
 
 
 def test_plain_copier_cli_switches_focus_with_data(
