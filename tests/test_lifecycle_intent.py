@@ -14,6 +14,7 @@ Each CHANGELOG release has its "For existing projects" part, which the preview p
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from test_lifecycle import (
     STUDENT_CONFLICT_LINE,
     T11_CONFLICT_LINE,
     append,
+    check_step,
     commit_all,
     files,
     generate,
@@ -327,6 +329,72 @@ def test_update_offers_to_record_deletions_and_then_honours_them(
     assert INTENT in git(project, "show", "--name-only", "--format=", "HEAD")
     assert not (project / "docs/checklist.md").exists()
     assert not (project / "configs/review.yaml").exists()
+
+
+def pull_request_step(
+    project: Path, tmp_path: Path, outputs: dict[str, str], open_number: str
+) -> tuple[str, str]:
+    """Run the workflow's pull-request step as GitHub would, `gh` played by a shim.
+
+    The shim answers `gh pr list` with `open_number` ("" when none is open) and keeps the
+    body it is given. Returns the shim's calls and the body.
+    """
+    workflow = project / ".github/workflows/template-update.yml"
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["check"]["steps"]
+    (step,) = [s for s in steps if s.get("name", "").startswith("Update on a branch")]
+    shims, runner, calls, body = (tmp_path / name for name in ("gh", "runner", "calls", "body"))
+    shims.mkdir(exist_ok=True)
+    runner.mkdir(exist_ok=True)
+    (shims / "gh").write_text(
+        f'#!/bin/sh\necho "$*" >> {calls}\n'
+        f'if [ "$1 $2" = "pr list" ]; then printf "{open_number}"; exit 0; fi\n'
+        f'for last; do :; done\ncp "$last" {body}\n',
+        encoding="utf-8",
+    )
+    (shims / "gh").chmod(0o755)
+    env = {**project_env("3.11"), **GIT_ENV, "GH_TOKEN": "token", "RUNNER_TEMP": str(runner)}
+    env |= {"REPOSITORY": "student/penguin-lab", "SERVER": "https://github.com"}
+    env |= {key.upper(): value for key, value in outputs.items() if key != "behind"}
+    env["PATH"] = f"{shims}{os.pathsep}{env['PATH']}"
+    command = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]]
+    result = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return calls.read_text(encoding="utf-8"), body.read_text(encoding="utf-8")
+
+
+def test_scheduled_check_opens_then_refreshes_one_pull_request_with_the_preview(
+    intent_template: Path, tmp_path: Path
+) -> None:
+    # given a student's v1.0.0 project on GitHub (a bare repository plays origin),
+    # whose template CI reaches by URL, and the scheduled check finding it behind
+    project = student_project(intent_template, tmp_path / "proj", "architecture")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    git(project, "remote", "add", "origin", str(origin))
+    outputs = check_step(project, tmp_path, f"git+file://{intent_template}")
+    assert outputs["command"] == "make template-update"
+    git(project, "push", "-q", "origin", "main")
+    # when the pull-request step runs with no pull request open
+    calls, body = pull_request_step(project, tmp_path, outputs, "")
+    # then the update is pushed to the template-update branch, conflict markers included,
+    # and one pull request is created whose body is the preview with the release notes
+    pushed = git(origin, "show", "template-update:.copier-answers.yml")
+    assert "_commit: v1.2.0" in pushed
+    assert "<<<<<<< before updating" in git(origin, "show", "template-update:README.md")
+    assert git(origin, "rev-parse", "main") == git(project, "rev-parse", "main")
+    assert calls.splitlines()[-1].startswith(
+        "pr create --head template-update --title Template update: 1.2.0 --body-file "
+    )
+    assert "will conflict with your edit:\n  README.md\n" in body
+    assert "1.1.0, for existing projects:" in body
+    # when it runs again from main while that pull request (number 7) is open
+    git(project, "switch", "-q", "main")
+    calls, _ = pull_request_step(project, tmp_path, outputs, "7")
+    # then the same branch is pushed again and the open pull request is edited, not duplicated
+    assert calls.splitlines()[-1].startswith("pr edit 7 --title Template update: 1.2.0")
+    assert sum(line.startswith("pr create") for line in calls.splitlines()) == 1
 
 
 def test_copier_is_pinned_to_the_version_the_template_is_tested_with() -> None:

@@ -116,6 +116,7 @@ def release_notes(source: str, old: str, new: str) -> list[dict[str, str]]:
         return []
     lowest, highest = tuple(map(int, low.groups())), tuple(map(int, high.groups()))
     url = re.sub(r"^gh:", "https://github.com/", re.sub(r"^gl:", "https://gitlab.com/", source))
+    url = url.removeprefix("git+")  # copier accepts git+file:// and git+https://; git does not
     with tempfile.TemporaryDirectory() as tmp:
         cloned = subprocess.run(
             ["git", "clone", "--quiet", "--no-checkout", url, tmp],
