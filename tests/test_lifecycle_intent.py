@@ -25,17 +25,22 @@ from conftest import ANSWERS_FILE, REPO, project_env
 from test_lifecycle import (
     CONFLICT_LINE,
     GIT_ENV,
+    PACKAGE,
+    STUDENT,
     STUDENT_CONFLICT_LINE,
     T11_CONFLICT_LINE,
     append,
     check_step,
     commit_all,
+    conflicts,
     files,
     generate,
     git,
     project_source,
+    render,
     replace_once,
     snapshot,
+    student_edits,
     tag,
 )
 
@@ -395,6 +400,56 @@ def test_scheduled_check_opens_then_refreshes_one_pull_request_with_the_preview(
     # then the same branch is pushed again and the open pull request is edited, not duplicated
     assert calls.splitlines()[-1].startswith("pr edit 7 --title Template update: 1.2.0")
     assert sum(line.startswith("pr create") for line in calls.splitlines()) == 1
+
+
+NEW_PACKAGE = "gentoo_lab"
+
+
+@pytest.mark.parametrize("focus", ["data", "architecture"])
+def test_changing_package_name_moves_the_package_with_the_students_work(
+    intent_template: Path, tmp_path: Path, focus: str
+) -> None:
+    # given a project whose student edited a package module, added one, and tests it
+    project = generate(intent_template, tmp_path / "proj", "v1.2.0", focus=focus)
+    student_edits(project)
+    (project / "tests/test_ratios.py").write_text(
+        f"from {PACKAGE}.ratios import RATIO\n\n\ndef test_ratio() -> None:\n"
+        "    assert RATIO == 2.5\n",
+        encoding="utf-8",
+    )
+    commit_all(project, "Student tests their module")
+    # when the student renames the package
+    result = make(project, "template-update", f"ANSWER=package_name={NEW_PACKAGE}")
+    # then nothing conflicts and nothing is left in the old package folder
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert conflicts(project) == []
+    assert not (project / "src" / PACKAGE).exists()
+    new = project / "src" / NEW_PACKAGE
+    # and the student's edit, module and test came along, importing the new name
+    assert STUDENT in (new / "features/build.py").read_text(encoding="utf-8")
+    assert "RATIO = 2.5" in (new / "ratios.py").read_text(encoding="utf-8")
+    assert f"moved your src/{PACKAGE}/ratios.py to src/{NEW_PACKAGE}/ratios.py" in result.stdout
+    assert f"tests/test_ratios.py now imports {NEW_PACKAGE}" in result.stdout
+    test = (project / "tests/test_ratios.py").read_text(encoding="utf-8")
+    assert test.startswith(f"from {NEW_PACKAGE}.ratios import RATIO")
+    code = [path for path in project.rglob("*.py") if ".git" not in path.parts]
+    assert [path for path in code if PACKAGE in path.read_text(encoding="utf-8")] == []
+    # and every other file of the package and its tests is a fresh render's, byte for byte
+    fresh = files(
+        render(intent_template, tmp_path / "fresh", "v1.2.0", focus=focus, package_name=NEW_PACKAGE)
+    )
+    now = files(project)
+    edited = {f"src/{NEW_PACKAGE}/features/build.py"}
+    for name, content in fresh.items():
+        if name.startswith(("src/", "tests/")) and name not in edited:
+            assert now.get(name) == content, name
+    # and git sees moves, so history follows the files
+    git(project, "add", "--all")
+    moves = git(project, "diff", "--cached", "-M", "--name-status", "HEAD").splitlines()
+    for name in ("ratios.py", "features/build.py"):
+        assert any(
+            line.startswith("R") and line.endswith(f"src/{NEW_PACKAGE}/{name}") for line in moves
+        ), (name, moves)
 
 
 def test_copier_is_pinned_to_the_version_the_template_is_tested_with() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -108,10 +109,17 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)
 
 
-def keep_changed_files(root: Path, before: dict[str, bytes], outcome: Outcome) -> None:
-    """Restore the files copier deleted although you had changed them; say what happened."""
+def keep_changed_files(
+    root: Path, before: dict[str, bytes], outcome: Outcome, moved_away: str = ""
+) -> None:
+    """Restore the files copier deleted although you had changed them; say what happened.
+
+    Files under `moved_away` (a renamed package's old folder) were moved already.
+    """
     added = git(root, "ls-files", "--others", "--exclude-standard").splitlines()
     for path in git(root, "ls-files", "--deleted").splitlines():
+        if moved_away and path.startswith(moved_away):
+            continue
         template_copy = before.get(path)
         mine = committed_bytes(root, path)
         if template_copy == mine:
@@ -127,6 +135,67 @@ def keep_changed_files(root: Path, before: dict[str, bytes], outcome: Outcome) -
             git(root, "checkout", "HEAD", "--", path)
             outcome.kept[path] = "edited"
             outcome.lines.append(f"kept your edited {path} (the template no longer ships it)")
+
+
+def merge_into(file: Path, base: bytes, theirs: bytes) -> None:
+    """Merge the template's change (base to theirs) into `file`; a clash leaves markers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base_file, theirs_file = Path(tmp) / "base", Path(tmp) / "theirs"
+        base_file.write_bytes(base)
+        theirs_file.write_bytes(theirs)
+        subprocess.run(
+            [
+                *("git", "merge-file", "-L", "before updating", "-L", "last update"),
+                *("-L", "after updating", "--", str(file), str(base_file), str(theirs_file)),
+            ],
+            check=False,
+            capture_output=True,
+        )
+
+
+def move_package(
+    root: Path, names: tuple[str, str], before: dict[str, bytes], after: dict[str, bytes]
+) -> tuple[list[str], dict[str, str]]:
+    """After a `package_name` change, bring your files to the new package; fix imports.
+
+    Template files you never changed are already in place (copier moved them). A
+    template file you edited gets your edit merged into its new version; a file of your
+    own moves as it is, with the old package's name replaced in its imports. Python
+    files of yours elsewhere (your tests) import the new name too. Returns what it did
+    and the moves (old path: new path).
+    """
+    old, new = names
+    old_prefix, new_prefix = f"src/{old}/", f"src/{new}/"
+    name = re.compile(rf"\b{re.escape(old)}\b")
+    lines, moves = [], {}
+    for path in git(root, "ls-tree", "-r", "--name-only", "HEAD").splitlines():
+        mine = committed_bytes(root, path)
+        if path.startswith(old_prefix) and before.get(path) != mine:
+            target = root / (new_prefix + path.removeprefix(old_prefix))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            own = path not in before or (new_prefix + path.removeprefix(old_prefix)) not in after
+            target.write_bytes(renamed_imports(path, mine, name, new) if own else mine)
+            if not own:
+                merge_into(target, before[path], after[target.relative_to(root).as_posix()])
+            (root / path).unlink(missing_ok=True)
+            moves[path] = target.relative_to(root).as_posix()
+            lines.append(f"moved your {path} to {moves[path]}")
+        elif path.endswith(".py") and path not in before and (root / path).is_file():
+            text = renamed_imports(path, (root / path).read_bytes(), name, new)
+            if text != (root / path).read_bytes():
+                (root / path).write_bytes(text)
+                lines.append(f"{path} now imports {new}")
+    for folder in sorted((root / "src" / old).glob("**/"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return lines, moves
+
+
+def renamed_imports(path: str, content: bytes, name: re.Pattern[str], new: str) -> bytes:
+    """A Python file's content with the old package name replaced; other files as they are."""
+    if not path.endswith(".py"):
+        return content
+    return name.sub(new, content.decode("utf-8")).encode("utf-8")
 
 
 def follow_renames(
@@ -147,19 +216,7 @@ def follow_renames(
                 f"{renamed} (renamed from {original}) is missing: nothing to merge"
             )
             continue
-        with tempfile.TemporaryDirectory() as tmp:
-            base, theirs = Path(tmp) / "base", Path(tmp) / "theirs"
-            base.write_bytes(before.get(original, b""))
-            theirs.write_bytes(after[original])
-            subprocess.run(
-                [
-                    *("git", "merge-file", "-L", "before updating", "-L", "last update"),
-                    *("-L", "after updating", "--", renamed, str(base), str(theirs)),
-                ],
-                cwd=root,
-                check=False,
-                capture_output=True,
-            )
+        merge_into(target, before.get(original, b""), after[original])
         outcome.followed[renamed] = original
         outcome.lines.append(f"merged the template's change to {original} into your {renamed}")
 
@@ -207,6 +264,7 @@ def apply_update(
     (rendered when `full` is asked for or the intent file needs them, else empty).
     """
     outcome, after = Outcome(), {}
+    old_package = str(read_answers(root).get("package_name", ""))
     with tempfile.TemporaryDirectory() as tmp:
         copier.run_update(
             str(root),
@@ -219,9 +277,16 @@ def apply_update(
             conflict=request.conflict,
             quiet=True,
         )
-        if full or intent.renamed or intent.mine:
+        new_package = str(read_answers(root).get("package_name", ""))
+        if full or intent.renamed or intent.mine or old_package != new_package:
             after = render(read_answers(root), Path(tmp) / "after")
-    keep_changed_files(root, before, outcome)
+    moved_away = ""
+    if old_package != new_package:
+        lines, moves = move_package(root, (old_package, new_package), before, after)
+        outcome.lines += lines
+        outcome.moved.update(moves)
+        moved_away = f"src/{old_package}/"
+    keep_changed_files(root, before, outcome, moved_away)
     follow_renames(root, intent, before, after, outcome)
     for path in intent.mine:
         if before.get(path) != after.get(path):
