@@ -57,11 +57,12 @@ def _data(config: PipelineConfig) -> None:
     dropped = outcome.dropped_missing_target
     used = outcome.train_rows + outcome.test_rows
     where = outcome.quarantine_path.as_posix() if outcome.quarantine_path else "nowhere"
+    kept = "" if outcome.duplicates_quarantined else " kept, unique_rows: false"
     step_summary(
         "data",
         f"{outcome.raw_rows} rows in {outcome.raw_path.as_posix()} "
         f"(sha256 {outcome.sha256[:12]}) = {used} used + {outcome.quarantined} quarantined "
-        f"({outcome.duplicates} duplicates) → {where}"
+        f"({outcome.duplicates} duplicates{kept}) → {where}"
         + (f", {dropped} dropped for a missing target" if dropped else "")
         + f"; train {outcome.train_rows} / test {outcome.test_rows} rows → "
         f"{paths_text(outcome.written)}",

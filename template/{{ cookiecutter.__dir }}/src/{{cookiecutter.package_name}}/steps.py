@@ -42,6 +42,8 @@ class DataOutcome:
     written: list[Path]
     quarantined: int = 0
     duplicates: int = 0
+    #: False when the contract allows repeated rows (``unique_rows: false``): counted, kept.
+    duplicates_quarantined: bool = True
     quarantine_path: Path | None = None
     inferred_schema: Path | None = None
 
@@ -128,6 +130,7 @@ def run_data(config: PipelineConfig) -> DataOutcome:
         written=written,
         quarantined=loaded.quarantined,
         duplicates=loaded.duplicates,
+        duplicates_quarantined=loaded.contract is None or loaded.contract.unique_rows,
         quarantine_path=quarantine_path,
         inferred_schema=inferred,
     )

@@ -226,7 +226,8 @@ class FrameCheck:
 
     ``quarantined`` has a ``line`` (the row's line in its source file), a ``reason``
     (every problem, ``; ``-separated) and the row's raw values. ``duplicates`` counts the
-    rows quarantined as repeats of an earlier row (one of their reasons).
+    rows that repeat an earlier row: quarantined with ``unique_rows`` (one of their
+    reasons), kept but counted without it.
     """
 
     kept: pd.DataFrame
@@ -245,9 +246,10 @@ def check_frame(
     """Split ``frame`` (raw cell values, every declared column) into kept and quarantined rows.
 
     Never raises for a bad row: each breaking row is quarantined with every reason,
-    and with ``contract.unique_rows`` a row equal to an earlier one is quarantined as its
-    duplicate. ``lines`` gives each row's line in the source file (default: row ``i`` is
-    line ``i + 2``, after a header). Kept rows are typed by the contract (see ``typed``).
+    and a row equal to an earlier one is counted as a duplicate (quarantined as one
+    with ``contract.unique_rows``). ``lines`` gives each row's line in the source file
+    (default: row ``i`` is line ``i + 2``, after a header). Kept rows are typed by the
+    contract (see ``typed``).
     """
     frame = frame.reset_index(drop=True)
     numbers = list(lines) if lines is not None else [index + 2 for index in range(len(frame))]
@@ -261,16 +263,16 @@ def check_frame(
             if (reason := seen[key]) is not None:
                 reasons[index].append(f"{column}: {reason}")
     duplicates = 0
-    if contract.unique_rows and len(frame):
+    if len(frame):
         raw_text = frame[list(contract.columns)].astype(str)
         repeated = raw_text.duplicated(keep="first")
+        duplicates = int(repeated.sum())
         first_of: dict[tuple[str, ...], int] = {}
         for index, row in enumerate(raw_text.itertuples(index=False, name=None)):
-            if repeated.iloc[index]:
-                reasons[index].append(f"duplicate of record {first_of[row] + 1}")
-                duplicates += 1
-            else:
+            if not repeated.iloc[index]:
                 first_of.setdefault(row, index)
+            elif contract.unique_rows:
+                reasons[index].append(f"duplicate of record {first_of[row] + 1}")
     bad = [bool(found) for found in reasons]
     quarantined = frame.loc[bad, list(contract.columns)].copy()
     quarantined.insert(0, "reason", ["; ".join(found) for found in reasons if found])

@@ -70,8 +70,9 @@ class LoadedData:
     ``frame``, every row read is accounted for (``raw_rows = len(frame) + quarantined``
     when the rows come from the raw CSV; the lake path drops rows without a target and
     counts them in ``dropped_missing_target`` instead). ``duplicates`` counts the rows
-    quarantined as repeats; ``inferred`` says the contract was inferred from the data
-    because ``data.schema_path`` did not exist yet.
+    that repeat an earlier one (quarantined with the contract's ``unique_rows``);
+    ``inferred`` says the contract was inferred from the data because
+    ``data.schema_path`` did not exist yet.
     """
 
     frame: pd.DataFrame
