@@ -7,12 +7,15 @@ run on projects generated once per session (conftest's `generated` fixture).
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
-from conftest import run
+from conftest import REPO, attempt, run
+from test_generated_project import GIT_IDENTITY
 
 BIN = Path(sys.executable).parent
 
@@ -65,3 +68,93 @@ def test_dependabot_schema_check_refuses_a_bad_config(tmp_path: Path) -> None:
     # then it fails and names the bad value
     assert result.returncode == 1
     assert "'fortnightly' is not one of" in result.stdout
+
+
+# ---- security: zizmor, the secret scan, the dependency audit
+
+
+def tools_env() -> dict[str, str]:
+    """Run a generated project's `uv run <tool>` with the template's copy of its dev tools.
+
+    The command is the project's own (its make target or hook); only the environment it
+    runs in is the template's (no `uv sync` of the project's whole toolbox in a fast test).
+    """
+    alone = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "VIRTUAL_ENV")
+    env = {key: value for key, value in os.environ.items() if key not in alone}
+    env.update({"UV_NO_SYNC": "1", "UV_PROJECT_ENVIRONMENT": str(BIN.parent), **GIT_IDENTITY})
+    return env
+
+
+def test_zizmor_finds_nothing_in_any_generated_workflow(generated: dict[str, Path]) -> None:
+    # given every variant's workflows and Dependabot config
+    for name, root in generated.items():
+        assert (root / ".github" / "workflows" / "security.yml").is_file(), name
+        # when zizmor audits them offline, as `make workflow-audit` does
+        result = attempt([tool("zizmor"), "--offline", "--quiet", ".github"], root, os.environ)
+        # then it finds nothing
+        assert result.returncode == 0, f"{name}:\n{result.stdout}{result.stderr}"
+        assert "No findings to report" in result.stdout, name
+
+
+def test_zizmor_fails_on_an_unpinned_action_with_persisted_credentials(tmp_path: Path) -> None:
+    # given a workflow as the template wrote them before: actions by tag, default checkout
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(
+        "name: CI\non: push\npermissions:\n  contents: read\njobs:\n  lint:\n"
+        "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n"
+        "      - run: make lint\n",
+        encoding="utf-8",
+    )
+    # when zizmor audits it offline
+    result = attempt([tool("zizmor"), "--offline", "--quiet", ".github"], tmp_path, os.environ)
+    # then it fails and names both problems
+    assert result.returncode != 0
+    assert "unpinned-uses" in result.stdout
+    assert "artipacked" in result.stdout
+
+
+FAKE_KEY = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+
+
+def test_secret_scan_passes_clean_projects_and_catches_a_planted_key(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    # given the variants that together switch on every component (architecture-plus has all
+    # of architecture's, modeling all of regression-bare's), outside a repository
+    for name in ("data", "modeling", "product", "architecture-plus"):
+        root = generated[name]
+        # then the project's own scan finds nothing (no example password in docs or code)
+        result = attempt(["make", "secrets"], root, tools_env())
+        assert result.returncode == 0, f"{name}:\n{result.stdout}{result.stderr}"
+    # given a project in a git repository, where a student pastes a key into a module
+    project = shutil.copytree(generated["data"], tmp_path / "project")
+    run(["git", "init", "-q", "-b", "main"], project, tools_env())
+    (project / "src" / "settings.py").write_text(FAKE_KEY, encoding="utf-8")
+    run(["git", "add", "-A"], project, tools_env())
+    # when the scan runs, and when the pre-commit hook runs on the commit
+    scan = attempt(["make", "secrets"], project, tools_env())
+    hook = attempt([tool("pre-commit"), "run", "detect-secrets"], project, tools_env())
+    # then both fail and name the file and the line
+    for result in (scan, hook):
+        assert result.returncode != 0, result.stdout
+        assert "Location:    src/settings.py:1" in result.stdout, result.stdout
+    # and a false positive marked on its line passes
+    marked = FAKE_KEY.rstrip("\n") + "  # pragma: allowlist secret\n"
+    (project / "src" / "settings.py").write_text(marked, encoding="utf-8")
+    run(["make", "secrets"], project, tools_env())
+
+
+def test_audit_command_is_valid_and_needs_the_network(generated: dict[str, Path]) -> None:
+    # given the dependency audit `make audit` runs (CI only: it needs the network)
+    root = generated["data"]
+    (command,) = run(["make", "--dry-run", "audit"], root, tools_env()).strip().splitlines()
+    assert command.startswith("uv audit ")
+    # then this uv parses every option of it
+    parsed = attempt([*command.split(), "--help"], root, tools_env())
+    assert parsed.returncode == 0, parsed.stderr
+    assert "Audit the project's dependencies" in parsed.stdout
+    # and run for real on a locked project (the template's own) it reads uv.lock and gets
+    # as far as the OSV advisory database, which this machine cannot reach
+    audit = attempt([*command.split(), "--frozen"], REPO, tools_env(), timeout=120)
+    assert audit.returncode == 0 or "api.osv.dev" in audit.stderr, audit.stderr
