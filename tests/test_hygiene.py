@@ -7,7 +7,9 @@ run on projects generated once per session (conftest's `generated` fixture).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -158,3 +160,57 @@ def test_audit_command_is_valid_and_needs_the_network(generated: dict[str, Path]
     # as far as the OSV advisory database, which this machine cannot reach
     audit = attempt([*command.split(), "--frozen"], REPO, tools_env(), timeout=120)
     assert audit.returncode == 0 or "api.osv.dev" in audit.stderr, audit.stderr
+
+
+# ---- notebooks: committed without outputs
+
+
+def test_notebook_outputs_are_stripped_by_the_pre_commit_hook(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    # given a project with the notebooks component, committed, with its hooks installed
+    project = shutil.copytree(generated["data"], tmp_path / "project")
+    env = tools_env()
+    run(["git", "init", "-q", "-b", "main"], project, env)
+    run(["git", "add", "-A"], project, env)
+    run(["git", "commit", "-q", "--no-verify", "-m", "Generated"], project, env)
+    run([tool("pre-commit"), "install"], project, env)
+    # and the notebook as Jupyter saves it after the student adds a cell and runs it all:
+    # outputs and execution counts
+    path = project / "notebooks" / "01-explore.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    added = {"cell_type": "code", "id": "student", "metadata": {}, "source": ["print(1)"]}
+    notebook["cells"].append(added)
+    ids = [cell["id"] for cell in notebook["cells"]]
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    output = {"output_type": "stream", "name": "stdout", "text": ["20 MB of output\n"]}
+    for count, cell in enumerate(code, start=1):
+        cell["execution_count"] = count
+        cell["outputs"] = [output]
+    path.write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+    # then `make notebooks`' first check refuses it
+    verify, _ = run(["make", "--dry-run", "notebooks"], project, env).splitlines()[:2]
+    refused = attempt(["bash", "-c", verify], project, env)
+    assert refused.returncode != 0
+    assert "would have stripped notebooks/01-explore.ipynb" in refused.stdout, refused.stdout
+    # when the student commits it
+    run(["git", "add", str(path)], project, env)
+    first = attempt(["git", "commit", "-m", "Explore"], project, env)
+    # then the hook strips it and stops the commit, saying so
+    assert first.returncode != 0
+    hooks = first.stdout + first.stderr
+    assert re.search(r"notebooks are committed without outputs.*Failed", hooks), hooks
+    assert "files were modified by this hook" in hooks, hooks
+    stripped = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert [cell["id"] for cell in stripped] == ids
+    for cell in stripped:
+        assert cell.get("outputs", []) == []
+        assert cell.get("execution_count") is None
+    # and once added again the commit goes through, without any output, and the check passes
+    run(["git", "add", str(path)], project, env)
+    run(["git", "commit", "-q", "-m", "Explore"], project, env)
+    committed = run(["git", "show", "HEAD:notebooks/01-explore.ipynb"], project, env)
+    assert "20 MB of output" not in committed
+    assert '"id": "student"' in committed
+    assert '"execution_count": null' in committed
+    run(["bash", "-c", verify], project, env)
