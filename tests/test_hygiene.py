@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from conftest import REPO, attempt, run
+from conftest import REPO, attempt, make_targets, run
 from test_generated_project import GIT_IDENTITY
 
 BIN = Path(sys.executable).parent
@@ -214,3 +214,49 @@ def test_notebook_outputs_are_stripped_by_the_pre_commit_hook(
     assert '"id": "student"' in committed
     assert '"execution_count": null' in committed
     run(["bash", "-c", verify], project, env)
+
+
+# ---- AGENTS.md: the guide for coding assistants
+
+BLOCK = re.compile(r"^```\w*\n.*?^```$", re.MULTILINE | re.DOTALL)
+BACKTICKED = re.compile(r"`([^`\s]+)`")
+
+
+def test_agents_guide_states_the_readme_facts_and_names_real_things(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    for name, root in generated.items():
+        agents = (root / "AGENTS.md").read_text(encoding="utf-8")
+        readme = (root / "README.md").read_text(encoding="utf-8")
+        # then its two blocks, the two commands and the layout, are the README's own
+        blocks = BLOCK.findall(agents)
+        assert [block.split("\n", 1)[0] for block in blocks] == ["```bash", "```text"], name
+        for block in blocks:
+            assert block in readme, f"{name}: AGENTS.md and README.md disagree:\n{block}"
+        assert re.findall(r"^make (\w+)", blocks[0], re.MULTILINE) == ["all", "test"]
+        # and every make target it names exists
+        named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", agents, re.MULTILINE))
+        assert named <= make_targets(root), f"{name}: {named - make_targets(root)}"
+        # and every file or folder it names is there (placeholders and outputs aside)
+        outputs = agents.split("## Never commit", 1)[1]
+        paths = {
+            path.rstrip("/")
+            for path in BACKTICKED.findall(agents.split("## Never commit", 1)[0])
+            if "/" in path and "<" not in path and not path.startswith("uv ")
+        }
+        assert paths, name
+        missing = [path for path in sorted(paths) if not list(root.glob(path))]
+        assert missing == [], f"{name}: AGENTS.md names what is not there: {missing}"
+    # and every output it says never to commit is one git ignores in the project
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy2(generated["data"] / ".gitignore", repo / ".gitignore")
+    run(["git", "init", "-q"], repo)
+    listed = [p for p in BACKTICKED.findall(outputs) if "/" in p and not p.startswith("make")]
+    assert len(listed) >= 6
+    samples = [
+        path.replace("*", "sample").rstrip("/") + ("/a.png" if path.endswith("/") else "")
+        for path in listed
+    ]
+    ignored = run(["git", "check-ignore", "--no-index", *samples], repo).split()
+    assert ignored == samples
