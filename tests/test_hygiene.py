@@ -13,10 +13,11 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
-from conftest import REPO, attempt, make_targets, run
+from conftest import FOCUSES, REPO, attempt, make_targets, run
 from test_generated_project import GIT_IDENTITY
 
 BIN = Path(sys.executable).parent
@@ -260,3 +261,29 @@ def test_agents_guide_states_the_readme_facts_and_names_real_things(
     ]
     ignored = run(["git", "check-ignore", "--no-index", *samples], repo).split()
     assert ignored == samples
+
+
+# ---- the yardstick: scientific-python's repo-review
+
+
+def test_repo_review_passes_every_check_not_ignored_with_a_reason(
+    generated: dict[str, Path],
+) -> None:
+    for name in FOCUSES:
+        root = generated[name]
+        # given the checks the project ignores, each with its reason on its line
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+        ignored = tomllib.loads(text)["tool"]["repo-review"]["ignore"]
+        section = text.split("[tool.repo-review]", 1)[1]
+        reasons = dict(re.findall(r'^ {4}"(\w+)",\s+# (\S.+)$', section, re.MULTILINE))
+        assert sorted(reasons) == sorted(ignored), name
+        # when repo-review scores the project (offline)
+        output = run([tool("repo-review"), "--format", "json", str(root)], root)
+        checks = json.loads(output)["checks"]
+        # then every check it runs passes (skipped ones lack what they check)
+        failed = {
+            key: check["description"] for key, check in checks.items() if check["result"] is False
+        }
+        assert failed == {}, f"{name}: {failed}"
+        assert sum(check["result"] is True for check in checks.values()) >= 40, name
+        assert not set(ignored) & set(checks), name
