@@ -16,8 +16,9 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
-from conftest import FOCUSES, REPO, attempt, make_targets, run
+from conftest import FOCUSES, REPO, Built, attempt, make_targets, run, variant_params
 from test_generated_project import GIT_IDENTITY
 
 BIN = Path(sys.executable).parent
@@ -287,3 +288,33 @@ def test_repo_review_passes_every_check_not_ignored_with_a_reason(
         assert failed == {}, f"{name}: {failed}"
         assert sum(check["result"] is True for check in checks.values()) >= 40, name
         assert not set(ignored) & set(checks), name
+
+
+# ---- coverage: the floor `make unit` enforces
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("built", variant_params("regression-bare"), indirect=True)
+def test_coverage_gate_fails_when_untested_code_lowers_coverage(built: Built) -> None:
+    # given the project's coverage floor, as its README states it
+    text = (built.root / "pyproject.toml").read_text(encoding="utf-8")
+    floor = tomllib.loads(text)["tool"]["coverage"]["report"]["fail_under"]
+    assert floor >= 50
+    readme = (built.root / "README.md").read_text(encoding="utf-8")
+    assert f"fails below {floor} %" in readme
+    # and a module no test runs, twice as large as the package
+    (package,) = [path for path in (built.root / "src").iterdir() if path.is_dir()]
+    untested = package / "untested.py"
+    functions = [f"def f{i}(x: int) -> int:\n    return x + {i}\n" for i in range(3000)]
+    untested.write_text('"""Code no test runs."""\n\n\n' + "\n\n".join(functions), "utf-8")
+    try:
+        # when the tests run with coverage, as `make test` and CI run them
+        result = attempt(["make", "unit"], built.root, built.env)
+    finally:
+        untested.unlink()
+    # then every test passed, and the gate failed the run, naming the floor
+    output = result.stdout + result.stderr
+    assert re.search(r"\d+ passed", output), output[-2000:]
+    assert result.returncode != 0, output[-2000:]
+    gate = rf"Required test coverage of {floor}(\.0)?% not reached"
+    assert re.search(gate, output), output[-2000:]
