@@ -7,6 +7,7 @@ run on projects generated once per session (conftest's `generated` fixture).
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -318,3 +319,28 @@ def test_coverage_gate_fails_when_untested_code_lowers_coverage(built: Built) ->
     assert result.returncode != 0, output[-2000:]
     gate = rf"Required test coverage of {floor}(\.0)?% not reached"
     assert re.search(gate, output), output[-2000:]
+
+
+# ---- editor settings
+
+
+def test_editorconfig_agrees_with_the_files_it_governs(generated: dict[str, Path]) -> None:
+    for name, root in generated.items():
+        # given the project's editor settings
+        config = configparser.ConfigParser()
+        text = (root / ".editorconfig").read_text(encoding="utf-8")
+        config.read_string("[preamble]\n" + text)
+        assert config["preamble"]["root"] == "true", name
+        # then they ask for what .gitattributes and the hooks enforce
+        assert config["*"]["end_of_line"] == "lf", name
+        assert config["*"]["trim_trailing_whitespace"] == "true", name
+        # and every Makefile recipe line is indented as they say: with a tab
+        assert config["{Makefile,*.mk}"]["indent_style"] == "tab", name
+        for makefile in [root / "Makefile", *sorted((root / "mk").glob("*.mk"))]:
+            lines = makefile.read_text(encoding="utf-8").splitlines()
+            assert not [line for line in lines if line.startswith("    ")], makefile
+        # and the notebooks keep the indent Jupyter and nbstripout write, as they name it
+        width = int(config["*.ipynb"]["indent_size"])
+        for notebook in (root / "notebooks").glob("*.ipynb"):
+            second = notebook.read_text(encoding="utf-8").split("\n")[1]
+            assert second == " " * width + '"cells": [', notebook
