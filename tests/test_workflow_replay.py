@@ -260,6 +260,34 @@ def test_steps_needing_github_are_stood_in_or_skipped_with_the_reason(
     assert "runs containers: REPLAY_CONTAINERS=0 was set" in summary
 
 
+PINNED = """
+name: Security
+on: push
+jobs:
+  job:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09  # v5.1.0
+        with:
+          persist-credentials: false
+      - name: the clone is here
+        run: test -f marker.txt
+      - run: make audit
+"""
+
+
+def test_hash_pinned_checkout_replays_and_the_audit_is_skipped_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    # given a job as the generated workflows write it: actions pinned to a commit, no
+    # persisted credentials, and a dependency audit that needs the network
+    report = replay(tmp_path, PINNED, **{"marker.txt": "from the clone\n"})
+    # then the checkout is act's copy of the clone, and the audit is skipped, saying why
+    assert report.ok, report.summary() + report.log
+    assert list(statuses(report).values()) == ["success", "success", "skipped"]
+    assert "asks the OSV advisory database (api.osv.dev)" in report.summary()
+
+
 CONTAINERS = """
 name: Image
 on: push

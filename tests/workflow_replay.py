@@ -13,7 +13,8 @@ way GitHub does is stood in for, and each stand-in is named in the report:
 - `run:` steps that need GitHub itself are rewritten in the replayed copy of the
   workflow (`REWRITES`): `uv python install` downloads a Python from GitHub, so
   `uv python find` checks the pinned version is here instead; steps that publish are
-  skipped; steps that run Docker run through the containers runner
+  skipped, and so are dependency audits (they ask an advisory database on the network);
+  steps that run Docker run through the containers runner
   (`container_engine()`: podman behind a `docker` shim), unless `REPLAY_CONTAINERS=0`;
 - `sudo` is a shim that runs the command when root (Debian as root has no sudo).
 """
@@ -54,6 +55,7 @@ SKIPPED = "replay: skipped:"
 STOOD_IN = "replay: stood in:"
 DOCKER = re.compile(r"\bdocker\b|\bmake docker-|\bpodman\b")
 PUBLISH = re.compile(r"\bdocker (login|push)\b|\b(uv|twine|poetry) publish\b|\bgh release\b")
+ADVISORIES = re.compile(r"\bmake audit\b|\buv audit\b|\bpip-audit\b")
 
 
 class ReplayError(AssertionError):
@@ -179,6 +181,15 @@ def rewrite_publish(step: dict[str, Any]) -> str | None:
     reason = "publishes, which needs the repository's GitHub credentials"
     step["run"] = f'echo "{SKIPPED} {reason}"'
     step.pop("env", None)
+    return f"skipped: {reason}"
+
+
+def rewrite_advisories(step: dict[str, Any]) -> str | None:
+    """A dependency audit asks an advisory database on the network (OSV), unreachable here."""
+    if not ADVISORIES.search(str(step.get("run", ""))):
+        return None
+    reason = "asks the OSV advisory database (api.osv.dev), which this machine cannot reach"
+    step["run"] = f'echo "{SKIPPED} {reason}"'
     return f"skipped: {reason}"
 
 
@@ -326,7 +337,12 @@ def replay_job(
     started = named_containers(workflow, job_id) if engine is not None else []
     notes = prepare(
         workflow,
-        [rewrite_python_install, rewrite_publish, rewrite_docker(engine, why_not)],
+        [
+            rewrite_python_install,
+            rewrite_publish,
+            rewrite_advisories,
+            rewrite_docker(engine, why_not),
+        ],
     )
     scratch.mkdir(parents=True, exist_ok=True)
     replayed = scratch / workflow_file.name
