@@ -62,6 +62,21 @@ def user_id(name: str) -> str:
     return podman("run", "--rm", "--entrypoint", "id", name, "-u").strip()
 
 
+def run_once(name: str, *args: str, timeout: float) -> str:
+    """Run an image to completion (``args`` before the image name); its output. It must exit 0."""
+    result = subprocess.run(
+        ["podman", "run", "--rm", *args, name],
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output
+
+
 def call(url: str, body: Any = None) -> tuple[int, str]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
@@ -192,17 +207,9 @@ def test_the_data_worker_image_ingests_and_validates_then_exits(built: Built, sh
     build(built, shim, "docker-data-worker")
     name = f"{built.root.name}:data-worker"
     # when it runs once
-    result = subprocess.run(
-        ["podman", "run", "--rm", name],
-        env=engine_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    output = run_once(name, timeout=600)
     # then it pulled batches and validated them, exited 0, as a non-root user
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "validate" in (result.stdout + result.stderr).lower()
+    assert "validate" in output.lower()
     assert user_id(name) == "10001"
 
 
@@ -213,17 +220,9 @@ def test_the_training_image_tunes_compares_and_exits(built: Built, shim: Path) -
     build(built, shim, "docker-train")
     name = f"{built.root.name}:train"
     # when it runs with a one-trial budget
-    result = subprocess.run(
-        ["podman", "run", "--rm", "--env", "TRIALS=1", name],
-        env=engine_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    output = run_once(name, "--env", "TRIALS=1", timeout=900)
     # then it tuned every family, built the leaderboard and exited 0, as a non-root user
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "leaderboard" in (result.stdout + result.stderr).lower()
+    assert "leaderboard" in output.lower()
     assert user_id(name) == "10001"
 
 
