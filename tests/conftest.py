@@ -15,6 +15,7 @@ from typing import Any
 import copier
 import pytest
 import yaml
+from containers import engine_env
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "template"
@@ -291,3 +292,22 @@ def built(request: pytest.FixtureRequest, projects_root: Path) -> Built:
         root = generate_copier(projects_root / name, answers)
         _built[name] = Built(root, str(answers.get("python_version", "3.11")))
     return _built[name]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any test builds: drop the untagged images earlier runs left behind.
+
+    Every rebuild of a tag leaves the previous image dangling (hundreds of GB-sized ones
+    over a few runs filled this machine's disk); tagged images and the layers they are
+    built on stay, so the build cache keeps working. Only the controller does it, before
+    the xdist workers start building.
+    """
+    if hasattr(session.config, "workerinput") or shutil.which("podman") is None:
+        return
+    subprocess.run(
+        ["podman", "image", "prune", "--force"],
+        env=engine_env(),
+        capture_output=True,
+        check=False,
+        timeout=600,
+    )
