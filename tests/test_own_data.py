@@ -152,20 +152,28 @@ def rows_add_up(root: Path, written: int) -> None:
     assert "duplicate" in reasons
 
 
-def lean_project(tmp_path: Path, focus: str) -> tuple[Path, dict[str, str]]:
+def own_data_project(
+    tmp_path: Path, focus: str, *, categorical: bool
+) -> tuple[Path, dict[str, str], str, int]:
+    """A lean project of ``focus`` with the messy survey in place of the demo CSV, after
+    the docs' steps 1-3 (pipeline.yaml, `make setup`, `make schema`).
+
+    Returns the project, its environment, the docs' own-data section and the CSV's rows.
+    """
     answers = {"focus": focus, "dropped_components": LEAN[focus]}
-    return generate_copier(tmp_path / focus, answers), project_env("3.11")
+    root, env = generate_copier(tmp_path / focus, answers), project_env("3.11")
+    steps = own_data_steps(root)
+    written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=categorical)
+    follow_pipeline_steps(root, steps, categorical=categorical)
+    run(["make", "setup"], root, env)
+    write_the_contract(root, env, steps)
+    return root, env, steps, written
 
 
 def test_modeling_own_data_tunes_compares_and_gates(tmp_path: Path) -> None:
     # given a lean modeling project whose demo CSV is replaced by a messy survey
-    root, env = lean_project(tmp_path, "modeling")
-    steps = own_data_steps(root)
-    written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=True)
     # when the own-data steps are followed: pipeline.yaml, then what the check names
-    follow_pipeline_steps(root, steps, categorical=True)
-    run(["make", "setup"], root, env)
-    write_the_contract(root, env, steps)
+    root, env, steps, written = own_data_project(tmp_path, "modeling", categorical=True)
     assert check_names_each_config(root, env, steps) == ["configs/features.yaml"]
     edit_yaml(root, "configs/features.yaml", ratios=[["income/month", "hours"]], log=[])
     # then the pipeline, every check, tuning and the leaderboard run on it
@@ -190,12 +198,7 @@ def test_modeling_own_data_tunes_compares_and_gates(tmp_path: Path) -> None:
 
 def test_product_own_data_without_a_category_runs_fairness_and_the_app(tmp_path: Path) -> None:
     # given a lean product project and a CSV with no categorical column at all
-    root, env = lean_project(tmp_path, "product")
-    steps = own_data_steps(root)
-    written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=False)
-    follow_pipeline_steps(root, steps, categorical=False)
-    run(["make", "setup"], root, env)
-    write_the_contract(root, env, steps)
+    root, env, steps, written = own_data_project(tmp_path, "product", categorical=False)
     # when the check runs, then the demo's group, class and wording are named, with the fix
     named = check_names_each_config(root, env, steps)
     assert named == ["configs/app.yaml", "configs/fairness.yaml"]
@@ -226,12 +229,7 @@ def test_product_own_data_without_a_category_runs_fairness_and_the_app(tmp_path:
 
 def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
     # given a lean data project and the messy survey
-    root, env = lean_project(tmp_path, "data")
-    steps = own_data_steps(root)
-    written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=True)
-    follow_pipeline_steps(root, steps, categorical=True)
-    run(["make", "setup"], root, env)
-    write_the_contract(root, env, steps)
+    root, env, steps, written = own_data_project(tmp_path, "data", categorical=True)
     named = check_names_each_config(root, env, steps)
     assert "configs/sanity.yaml" in named
     # when the docs' step 4 is followed for this focus's configs: the ranges of the survey
@@ -290,12 +288,7 @@ def test_data_own_data_validates_and_ingests(tmp_path: Path) -> None:
 
 def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
     # given a lean architecture project trained on the messy survey
-    root, env = lean_project(tmp_path, "architecture")
-    steps = own_data_steps(root)
-    written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=True)
-    follow_pipeline_steps(root, steps, categorical=True)
-    run(["make", "setup"], root, env)
-    write_the_contract(root, env, steps)
+    root, env, steps, written = own_data_project(tmp_path, "architecture", categorical=True)
     assert check_names_each_config(root, env, steps) == []
     run(["make", "all"], root, env)
     rows_add_up(root, written)
