@@ -6,9 +6,13 @@ import glob
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
-from collections.abc import Mapping
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +315,40 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         check=False,
         timeout=600,
     )
+
+
+@contextmanager
+def server_answering(
+    command: list[str], cwd: Path, env: Mapping[str, str], url: str, timeout: float = 120
+) -> Iterator[str]:
+    """Start a server (in a process group of its own: `make serve` starts a child); yield
+    ``url`` once its ``/health`` answers 200; stop the whole group afterwards.
+
+    A server that exits or does not answer within ``timeout`` fails the test with its output.
+    """
+    server = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read().decode() if server.stdout else ""
+                pytest.fail(f"`{' '.join(command)}` did not start:\n{output[-4000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Built, attempt, free_port, run, variant_params
+from conftest import Built, attempt, free_port, run, server_answering, variant_params
 
 pytestmark = pytest.mark.heavy
 
@@ -44,26 +43,8 @@ def serving(built: Built, *args: str) -> Iterator[str]:
     """Run `<slug> serve` (a real uvicorn server) on a free port; yield its URL."""
     port = free_port()
     command = built.cli("serve", "--port", str(port), *args)
-    server = subprocess.Popen(
-        command, cwd=built.root, env=built.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if call(f"{url}/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                output = server.stdout.read().decode() if server.stdout else ""
-                pytest.fail(f"`{' '.join(command)}` did not start:\n{output[-4000:]}")
-            time.sleep(0.2)
+    with server_answering(command, built.root, built.env, f"http://127.0.0.1:{port}") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def raw_records(built: Built, rows: int) -> list[dict[str, Any]]:

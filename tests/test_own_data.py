@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 import re
-import signal
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,7 +20,14 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import attempt, free_port, generate_copier, project_env, run
+from conftest import (
+    attempt,
+    free_port,
+    generate_copier,
+    project_env,
+    run,
+    server_answering,
+)
 
 pytestmark = pytest.mark.heavy
 
@@ -295,29 +298,9 @@ def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
     run(["make", "test"], root, env)
     # when `make serve` runs and a record of the survey is posted
     port = free_port()
-    server = subprocess.Popen(
-        ["make", "serve", f"API_PORT={port}"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    command = ["make", "serve", f"API_PORT={port}"]
     record = {"age": 30, "income/month": 2500.0, "hours": 12.5, "region": 2, "member": "True"}
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                output = server.stdout.read().decode() if server.stdout else ""
-                pytest.fail(f"`make serve` did not start:\n{output[-4000:]}")
-            time.sleep(0.3)
+    with server_answering(command, root, env, f"http://127.0.0.1:{port}") as url:
         request = urllib.request.Request(
             f"{url}/v1/predict",
             data=json.dumps(record).encode(),
@@ -328,8 +311,5 @@ def test_architecture_own_data_serves_a_prediction(tmp_path: Path) -> None:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as error:
             pytest.fail(f"POST /v1/predict {record} answered {error.code}: {error.read()!r}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     # then it answers with one of the survey's classes
     assert answer["prediction"] in {"low", "mid", "high"}, answer
