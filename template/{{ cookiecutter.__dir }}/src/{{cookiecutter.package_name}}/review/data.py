@@ -6,7 +6,7 @@ import re
 from .core import Check, Finding, Project, Status, found
 
 #: The data-sanity tests the template ships (tests/sanity/), by name.
-TEMPLATE_SANITY_TESTS = 10
+TEMPLATE_SANITY_TESTS = 11
 TEST_FUNCTION = re.compile(r"^\s*(?:async\s+)?def (test_\w+)\(", re.MULTILINE)
 
 
