@@ -6,6 +6,9 @@
 # - detect-secrets scans every file a commit could take (git's tracked and not-ignored
 #   files; outside a repository every file but the environment, caches and pipeline
 #   outputs). Mark a false positive with a `pragma: allowlist secret` comment on its line.
+#   Hex strings are not reported (--disable-plugin HexHighEntropyString): the pipeline
+#   writes sha256 checksums into docs/journal.md and the reports by design; keywords,
+#   private keys, cloud and token formats and base64 secrets still are.
 # - `uv audit` checks every package uv.lock pins against the OSV advisory database
 #   (api.osv.dev). It needs the network: CI runs it, weekly too, since advisories appear
 #   while the code stands still.
@@ -23,7 +26,7 @@ workflow-audit: ## Audit the workflows and dependabot.yml (zizmor, offline)
 	uv run zizmor --offline --quiet .github
 
 secrets: ## Scan the files a commit could take for secrets (detect-secrets, offline)
-	($(SECRET_SCAN_FILES)) | xargs -0 -r uv run detect-secrets-hook
+	($(SECRET_SCAN_FILES)) | xargs -0 -r uv run detect-secrets-hook --disable-plugin HexHighEntropyString
 
 audit: ## Check uv.lock's packages for known vulnerabilities (uv audit; needs the network)
 	uv audit --preview-features audit-command
