@@ -30,8 +30,9 @@ STARTS = [
 # utilities) or install themselves (uv).
 BASE = {"git", "make", "python3", "bash", "sh", "rm", "uv", "uvx"}
 # Looked for, never needed: the workflow replay uses the machine's sudo when there is one and
-# its own shim (run as root) otherwise.
-OPTIONAL = {"sudo"}
+# its own shim (run as root) otherwise; a project's image benchmark and docker targets use
+# docker when its daemon answers and podman otherwise.
+OPTIONAL = {"sudo", "docker"}
 
 
 def setup_list() -> dict[str, list[str]]:
