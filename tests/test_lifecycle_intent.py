@@ -78,7 +78,7 @@ def intent_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_changelog(repo, ("1.0.0", NOTE_10))
     tag(repo, "v1.0.0")
     source = project_source(repo)
-    (source / ".editorconfig").write_text("root = true\n", encoding="utf-8")
+    (source / "docs/glossary.md").write_text("# Glossary\n", encoding="utf-8")
     (source / "docs/architecture.md").unlink()
     (source / "docs/model-card.md").unlink()
     append(source / "docs/walkthrough.md", f"\n## Rehearse ({T11})\n")
@@ -160,7 +160,7 @@ def test_preview_changes_nothing_and_matches_what_the_update_does(
     status = {row["path"]: row["status"] for row in report["files"]}
     # and it names each kind of change the release makes
     assert (report["from"], report["to"]) == ("v1.0.0", "v1.2.0")
-    assert status[".editorconfig"] == status["docs/faq.md"] == "arrives"
+    assert status["docs/glossary.md"] == status["docs/faq.md"] == "arrives"
     assert status["docs/architecture.md"] == "leaves"
     assert status["docs/walkthrough.md"] == "changes cleanly"
     assert status["docs/penguin-card.md"] == "changes cleanly"
@@ -236,7 +236,7 @@ def test_abort_after_a_conflicted_update_returns_to_the_commit(
     # then the hidden .rej file is found and listed
     assert (project / "README.md.rej").is_file()
     assert "  README.md.rej" in updated.stdout.splitlines()
-    assert (project / ".editorconfig").is_file()
+    assert (project / "docs/glossary.md").is_file()
     # when the student aborts
     aborted = make(project, "template-abort")
     # then the tree is exactly the commit: tracked files back, created files gone,
