@@ -19,6 +19,7 @@ from typing import Any
 import copier
 import pytest
 import yaml
+from containers import HOME as CACHE_HOME
 from containers import engine_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -174,6 +175,13 @@ def project_env(python_version: str) -> dict[str, str]:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["MPLBACKEND"] = "Agg"
+    # One mypy cache per test worker, shared by every project it generates: a fresh
+    # project's cold `make typecheck` analyses pandas, sklearn and the rest again (about
+    # a minute); mypy checks each cached module by its hash, so a project reuses the
+    # third-party analysis and rechecks its own code. Per worker, because mypy's SQLite
+    # cache is not meant for two writers at once.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    env["MYPY_CACHE_DIR"] = str(CACHE_HOME / "mypy" / worker)
     return env
 
 
