@@ -77,9 +77,14 @@ def run_once(name: str, *args: str, timeout: float) -> str:
     return output
 
 
-def call(url: str, body: Any = None) -> tuple[int, str]:
+def call(
+    url: str, body: Any = None, *, method: str | None = None, token: str | None = None
+) -> tuple[int, str]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
@@ -335,6 +340,20 @@ def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
 
         version = wait_for(model_version, "the API never served the retrainer's model", 420, logs)
         predicted = call(f"{api}/v1/predict", raw_records(built, 1)[0])
+        # and the retrainer's reload went through the admin token of the compose secret
+        retrained = wait_for(
+            lambda: re.search(r"reloaded (\d+) server", logs()), "no retrain summary", 60, logs
+        )
+        token = (built.root / "secrets" / "api-admin-token").read_text("utf-8").strip()
+        unsent = call(f"{api}/v1/model/reload", method="POST")[0]
+        sent = call(f"{api}/v1/model/reload", method="POST", token=token)[0]
+        # and a rotation takes effect in the running API at once: the old token is refused
+        run(["make", "admin-token", "ROTATE=yes"], built.root, env)
+        rotated = (built.root / "secrets" / "api-admin-token").read_text("utf-8").strip()
+        after_rotation = (
+            call(f"{api}/v1/model/reload", method="POST", token=token)[0],
+            call(f"{api}/v1/model/reload", method="POST", token=rotated)[0],
+        )
 
         def scraped() -> Any:
             query = f"http://127.0.0.1:{prometheus_port}/api/v1/query?query=up"
@@ -368,13 +387,16 @@ def test_the_compose_stack_retrains_reloads_is_scraped_and_stops_fast(
     assert version
     assert predicted[0] == 200
     assert json.loads(predicted[1])["model_version"] == version
+    assert retrained[1] == "1", retrained[0]
+    assert (unsent, sent, after_rotation) == (401, 200, (403, 200))
     assert len(containers) == 3
     assert stopped_in <= 5, f"the stack's containers took {stopped_in:.1f} s to stop"
     assert not left, "make stack-down left containers behind"
 
 
 # What `podman kube play` (podman 4.3) cannot take from the rendered dev overlay: the
-# test removes exactly these, and docs/containers.md names them.
+# test removes exactly these (and Secret volumes, which it cannot mount), and
+# docs/containers.md names them.
 KINDS_NOT_PLAYED = {
     "Namespace",
     "Service",
@@ -400,6 +422,10 @@ def playable(documents: list[dict[str, Any]], image: str, port: int) -> tuple[li
                 for mount in [m for m in mounts if "subPath" in m]:
                     changed.append(f"removed the subPath mount {mount['mountPath']}")
                     mounts.remove(mount)
+                for volume in [v for v in spec["volumes"] if "secret" in v]:
+                    changed.append(f"removed the Secret volume {volume['name']}")
+                    spec["volumes"].remove(volume)
+                    mounts[:] = [m for m in mounts if m["name"] != volume["name"]]
         kept.append(document)
     return kept, changed
 
@@ -441,5 +467,6 @@ def test_podman_kube_play_runs_the_rendered_dev_overlay(
         f"left out Namespace/{built.script}-dev",
         "left out PodDisruptionBudget/api",
         "left out Service/api",
+        "removed the Secret volume admin-token",
         "removed the subPath mount /app/configs/serving.yaml",
     ]
