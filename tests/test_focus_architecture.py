@@ -360,12 +360,22 @@ def test_the_benchmark_writes_the_serving_figures(built: Built) -> None:
     for needle in (
         "Machine:",
         "training on",
+        "hello-world floor",
+        "Load generator:",
         "minimal FastAPI",
         "in-process predict",
         "p50 / p99",
         "2 workers",
     ):
         assert needle in section, needle
+    # and the floor row is a real ratio of two measured throughputs, with its target
+    floor = re.search(
+        r"\| ([\d,]+) req/s \| hello-world floor ([\d,]+) req/s \| ([\d.]+)x \|", section
+    )
+    assert floor is not None, section
+    api, hello = (float(value.replace(",", "")) for value in floor.groups()[:2])
+    assert hello > 0
+    assert float(floor[3]) == pytest.approx(api / hello, abs=0.01)
 
 
 @pytest.mark.parametrize("built", REGISTRY, indirect=True)
