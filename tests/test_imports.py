@@ -1,4 +1,5 @@
-"""Each component alone: every module its files import is generated with it.
+"""Import rules of the generated package; first, each component alone: every module its
+files import is generated with it.
 
 A component's module may import only the core and the components it requires
 (copier.yml `component_requires`). Importing another component's module works in a
@@ -130,12 +131,51 @@ def private_imports(src: Path) -> list[str]:
     return found
 
 
+#: Layers and what sits above them: the data layer and the shared task vocabulary
+#: (tasks.py) must not import these, or the layers stop reading top to bottom.
+ABOVE = {
+    "data": ("models", "features", "evaluation", "serving", "commands", "steps"),
+    "tasks": ("*",),
+}
+
+
+def upward_imports(src: Path) -> list[str]:
+    """Every import from a lower layer (ABOVE's keys) into a layer above it."""
+    (package,) = [path.name for path in src.iterdir() if path.is_dir()]
+    found = []
+    for path in sorted((src / package).rglob("*.py")):
+        layer = path.relative_to(src / package).with_suffix("").parts[0]
+        if layer not in ABOVE:
+            continue
+        for line, parts in imported_modules(path, src, package):
+            target = parts[1] if len(parts) > 1 else ""
+            if "*" in ABOVE[layer] or target in ABOVE[layer]:
+                where = path.relative_to(src).as_posix()
+                found.append(f"{where}:{line}: {'.'.join(parts)} sits above {layer}")
+    return found
+
+
 def test_no_module_imports_the_cli_or_another_modules_private_names(tmp_path: Path) -> None:
     # given a project with every component
     every = list(COMPONENTS)
     root = generate_copier(tmp_path / "all", {"focus": "architecture", "extra_components": every})
     # then output helpers come from the console module, and no private name crosses modules
     assert private_imports(root / "src") == []
+    # and the data layer and the task vocabulary import nothing above them
+    assert upward_imports(root / "src") == []
+
+
+def test_the_upward_import_check_names_the_import(tmp_path: Path) -> None:
+    # given a data module that reaches up into models/ for the task vocabulary
+    data = tmp_path / "pkg" / "data"
+    data.mkdir(parents=True)
+    (data / "load.py").write_text("from ..models.registry import Task\n", encoding="utf-8")
+    (tmp_path / "pkg" / "tasks.py").write_text("from .errors import X\n", encoding="utf-8")
+    # when the layers are checked, then each upward import is named with its place
+    assert upward_imports(tmp_path) == [
+        "pkg/data/load.py:1: pkg.models.registry sits above data",
+        "pkg/tasks.py:1: pkg.errors sits above tasks",
+    ]
 
 
 def test_the_private_import_check_names_each_kind(tmp_path: Path) -> None:

@@ -30,12 +30,9 @@ from {{ cookiecutter.package_name }}.models.artifact import (
     build_metadata,
     save_model,
 )
-from {{ cookiecutter.package_name }}.models.registry import (
-    TASKS,
-    Task,
-)
 from {{ cookiecutter.package_name }}.models.train import train
 from {{ cookiecutter.package_name }}.steps import run_data, run_train
+from {{ cookiecutter.package_name }}.tasks import TASKS, Task
 
 # The tests read what the CLI prints as plain text. On CI, GITHUB_ACTIONS is set and the
 # workflows set FORCE_COLOR for coloured logs: typer then colours --help and rich the CLI's

@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }} import (
     cli,
 )
 from {{ cookiecutter.package_name }}.cli import app
-from {{ cookiecutter.package_name }}.models.registry import Task
+from {{ cookiecutter.package_name }}.tasks import Task
 
 WriteConfig = Callable[[dict[str, Any]], Path]
 runner = CliRunner()

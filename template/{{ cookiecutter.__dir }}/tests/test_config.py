@@ -13,10 +13,8 @@ from {{ cookiecutter.package_name }}.config import (
     parse_config,
 )
 from {{ cookiecutter.package_name }}.data.load import load_raw
-from {{ cookiecutter.package_name }}.models.registry import (
-    Task,
-    get_spec,
-)
+from {{ cookiecutter.package_name }}.models.registry import get_spec
+from {{ cookiecutter.package_name }}.tasks import Task
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WriteConfig = Callable[[dict[str, Any]], Path]

@@ -22,8 +22,8 @@ from .config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
 from .console import err, expected_errors, out, paths_text, step_summary
 from .data.split import MANIFEST_FILE
 from .evaluation.metrics import LOWER_IS_BETTER
-from .models.registry import BASELINE
 from .steps import run_data, run_evaluate, run_features, run_train
+from .tasks import BASELINE
 
 app = typer.Typer(
     name=PROG,

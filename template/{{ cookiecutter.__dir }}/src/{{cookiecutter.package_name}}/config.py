@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import ConfigError
-from .models.registry import Task, UnknownModelError, get_spec
+from .models.registry import UnknownModelError, get_spec
+from .tasks import Task
 
 DEFAULT_CONFIG_PATH = Path("configs/pipeline.yaml")
 

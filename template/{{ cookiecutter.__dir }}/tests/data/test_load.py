@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.data.load import (
     validate_frame,
 )
 from {{ cookiecutter.package_name }}.errors import DataValidationError
-from {{ cookiecutter.package_name }}.models.registry import Task
+from {{ cookiecutter.package_name }}.tasks import Task
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

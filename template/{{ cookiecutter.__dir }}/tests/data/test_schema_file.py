@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.data.contract import load_contract
 from {{ cookiecutter.package_name }}.data.schema_file import backup_path, edited
-from {{ cookiecutter.package_name }}.models.registry import Task
+from {{ cookiecutter.package_name }}.tasks import Task
 
 WriteConfig = Callable[[dict[str, Any]], Path]
 runner = CliRunner()

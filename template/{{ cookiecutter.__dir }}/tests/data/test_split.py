@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.errors import (
     DataValidationError,
     MissingArtifactError,
 )
-from {{ cookiecutter.package_name }}.models.registry import Task
+from {{ cookiecutter.package_name }}.tasks import Task
 
 MakeConfig = Callable[[Task], dict[str, Any]]
 

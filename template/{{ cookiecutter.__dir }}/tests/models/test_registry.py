@@ -11,15 +11,13 @@ from sklearn.neighbors import KNeighborsClassifier
 from {{ cookiecutter.package_name }}.config import PipelineConfig
 from {{ cookiecutter.package_name }}.models import registry
 from {{ cookiecutter.package_name }}.models.registry import (
-    BASELINE,
-    TASKS,
     Params,
-    Task,
     UnknownModelError,
     build_model,
     model_names,
     register,
 )
+from {{ cookiecutter.package_name }}.tasks import BASELINE, TASKS, Task
 
 ALL_MODELS = [(task, name) for task in TASKS for name in model_names(task)]
 

@@ -13,11 +13,11 @@ from {{ cookiecutter.package_name }}.cli import app as cli_app
 from {{ cookiecutter.package_name }}.config import PipelineConfig
 from {{ cookiecutter.package_name }}.data.load import load_raw
 from {{ cookiecutter.package_name }}.evaluation.metrics import is_better
-from {{ cookiecutter.package_name }}.models.registry import BASELINE, Task
 from {{ cookiecutter.package_name }}.models.train import (
     cross_validate,
     train,
 )
+from {{ cookiecutter.package_name }}.tasks import BASELINE, Task
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import PROG
 from ..config import DataConfig
 from ..errors import DataValidationError
-from ..models.registry import Task
+from ..tasks import Task
 from .contract import (
     MISSING_VALUES,
     QUARANTINE_COLUMNS,

@@ -17,7 +17,8 @@ from sklearn.pipeline import Pipeline
 
 from ..config import PipelineConfig
 from ..features.build import build_preprocessor
-from ..models.registry import BASELINE, Task, build_model
+from ..models.registry import build_model
+from ..tasks import BASELINE, Task
 
 #: The metric that decides "better" (cross-validation, baseline comparison).
 PRIMARY_METRIC: dict[Task, str] = {"classification": "balanced_accuracy", "regression": "rmse"}

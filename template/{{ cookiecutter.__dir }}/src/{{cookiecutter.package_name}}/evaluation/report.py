@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models.artifact import ModelMetadata
-from ..models.registry import BASELINE
+from ..tasks import BASELINE
 from .metrics import LOWER_IS_BETTER, Evaluation
 
 METRICS_FILE = "metrics.json"

@@ -32,12 +32,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from ..errors import PipelineError
-
-Task = Literal["classification", "regression"]
-TASKS: tuple[Task, ...] = ("classification", "regression")
-
-#: The trivial model every trained model is compared with, registered for each task.
-BASELINE = "dummy"
+from ..tasks import BASELINE, Task
 
 
 class Params(BaseModel):
