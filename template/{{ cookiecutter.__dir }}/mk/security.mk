@@ -5,7 +5,8 @@
 #   that ask GitHub's API.
 # - detect-secrets scans every file a commit could take (git's tracked and not-ignored
 #   files; outside a repository every file but the environment, caches, pipeline and
-#   build outputs, and secrets/, where the compose stack keeps its admin token). Mark a false positive with a `pragma: allowlist secret` comment on its line.
+#   build outputs, and secrets/, where the compose stack keeps its admin token). Mark a
+#   false positive with a `pragma: allowlist secret` comment on its line.
 #   Hex strings are not reported (--disable-plugin HexHighEntropyString): the pipeline
 #   writes sha256 checksums into docs/journal.md and the reports by design; keywords,
 #   private keys, cloud and token formats and base64 secrets still are.
@@ -15,8 +16,8 @@
 CHECKS += security
 SECRET_SCAN_FILES := git ls-files -z --cached --others --exclude-standard 2>/dev/null || \
 	find . \( -name .git -o -name .venv -o -name node_modules -o -name '.*_cache' \
-	-o -name __pycache__ -o -path ./data -o -path ./models -o -path ./reports -o -path ./site -o -path ./build \
-	-o -path ./secrets \) \
+	-o -name __pycache__ -o -path ./data -o -path ./models -o -path ./reports -o -path ./site \
+	-o -path ./build -o -path ./secrets \) \
 	-prune -o -type f -print0
 
 .PHONY: security workflow-audit secrets audit
