@@ -80,6 +80,18 @@ GIT_IDENTITY = {
 }
 
 
+# What a focus's replayed jobs must print, beyond passing: the images they build and run
+# are not built again by tests/test_containers.py.
+REPLAY_SHOWS: dict[str, dict[tuple[str, str], list[str]]] = {
+    focus: {("CI", "docker"): [r":pipeline runs as uid 10001 \(not root\)"]} for focus in FOCUSES
+}
+REPLAY_SHOWS["data"][("Data quality", "worker-image")] = [
+    r":data-worker runs as uid 10001 \(not root\)",
+    r"ingest: \d+ new batches",
+    r"validate: batch-\d+-\w+: \d+ rows in = \d+ accepted",
+]
+
+
 def checks(root: Path, env: dict[str, str]) -> list[str]:
     """The checks `make test` runs in a project (its CHECKS, with each component's)."""
     alone = {k: v for k, v in env.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
@@ -128,6 +140,12 @@ def test_workflows_replay_from_a_fresh_clone(built: Built, tmp_path: Path) -> No
     # then every job passed; a failure names the workflow, the job and the step
     failed = [failure_message(report, excerpt) for report in reports if not report.ok]
     assert not failed, "\n\n".join(failed)
+    # and the jobs that build and run images printed what proves them
+    by_job = {(report.workflow, report.job): report for report in reports}
+    for shown, patterns in REPLAY_SHOWS[built.root.name].items():
+        assert shown in by_job, f"{shown} was not replayed"
+        for pattern in patterns:
+            assert re.search(pattern, by_job[shown].output()), (shown, pattern)
     # and what `make test` checks is all proven: by a replayed job, or run here
     ran = {
         target
