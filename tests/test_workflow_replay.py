@@ -384,3 +384,39 @@ def test_an_action_without_a_stand_in_stops_the_replay(tmp_path: Path) -> None:
     # then the replay refuses, naming the action and where to add a stand-in
     with pytest.raises(ReplayError, match=r"no stand-in for someone/unknown@v1"):
         replay(tmp_path, workflow)
+
+
+NEEDS = """
+name: Tiny
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "build ran" && exit 1
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "deploy ran"
+"""
+
+
+def test_a_job_is_replayed_without_the_jobs_it_needs(tmp_path: Path) -> None:
+    # given a job that needs another one (which would fail)
+    # when the job is replayed
+    report = replay(tmp_path, NEEDS, "deploy")
+    # then only it ran, and the report says the needed job is replayed on its own
+    assert report.ok, report.log[-2000:]
+    assert "deploy ran" in report.output()
+    assert "build ran" not in report.log
+    assert report.needs == ["build"]
+    assert "needs build: replayed on its own" in report.summary()
+
+
+def test_a_job_reading_another_jobs_outputs_is_refused(tmp_path: Path) -> None:
+    # given a job that reads the outputs of the job it needs
+    reads = NEEDS.replace('echo "deploy ran"', 'echo "${{ needs.build.outputs.x }}"')
+    # when it is replayed, then the replay refuses it and names the job
+    with pytest.raises(ReplayError, match=r"Tiny / deploy: .*needs\.\*"):
+        replay(tmp_path, reads, "deploy")

@@ -16,7 +16,9 @@ way GitHub does is stood in for, and each stand-in is named in the report:
   skipped, and so are dependency audits (they ask an advisory database on the network);
   steps that run Docker run through the containers runner
   (`container_engine()`: podman behind a `docker` shim), unless `REPLAY_CONTAINERS=0`;
-- `sudo` is a shim that runs the command when root (Debian as root has no sudo).
+- `sudo` is a shim that runs the command when root (Debian as root has no sudo);
+- a job's `needs:` is dropped: act would run the needed jobs again first, and each of
+  them is replayed on its own (no generated job reads another's outputs).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +85,8 @@ class JobReport:
     ok: bool
     log: str = ""
     definitions: list[dict[str, Any]] = field(default_factory=list)  # the steps as written
+    seconds: float = 0.0  # wall time of the whole job, act included
+    needs: list[str] = field(default_factory=list)  # dropped: replayed on their own
 
     def output(self) -> str:
         """Everything the job's steps printed, in order."""
@@ -89,7 +94,10 @@ class JobReport:
 
     def summary(self) -> str:
         """One line per step: its status, its label and why it was skipped or stood in."""
-        lines = [f"{self.workflow} / {self.job}: {'passed' if self.ok else 'FAILED'}"]
+        status = "passed" if self.ok else "FAILED"
+        lines = [f"{self.workflow} / {self.job}: {status} in {self.seconds:.1f} s"]
+        if self.needs:
+            lines[0] += f" (needs {', '.join(self.needs)}: replayed on its own)"
         for step in self.steps:
             note = f" ({step.note})" if step.note else ""
             lines.append(f"  {step.status:8} {step.label}{note}")
@@ -329,6 +337,10 @@ def replay_job(
     """Run one job of a workflow from the clone with act; its report, step by step."""
     workflow = load_workflow(workflow_file)
     name = str(workflow.get("name", workflow_file.name))
+    needs = workflow["jobs"][job_id].pop("needs", [])
+    needs = [needs] if isinstance(needs, str) else list(needs)
+    if any("needs." in json.dumps(job) for job in workflow["jobs"].values()):
+        raise ReplayError(f"{name} / {job_id}: a job reads another job's outputs (needs.*)")
     job_steps = workflow["jobs"][job_id].get("steps", [])
     labels = [step_label(step) for step in job_steps]
     definitions = copy.deepcopy(job_steps)
@@ -373,6 +385,7 @@ def replay_job(
     ]
     if engine is not None:
         remove_containers(engine, started, job_env)
+    started_at = time.monotonic()
     try:
         result = subprocess.run(
             command,
@@ -386,6 +399,7 @@ def replay_job(
     finally:
         if engine is not None:
             remove_containers(engine, started, job_env)
+    seconds = time.monotonic() - started_at
     (scratch / "act.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     steps = [
         Step(label, note=notes.get(job_id, {}).get(index, "")) for index, label in enumerate(labels)
@@ -397,7 +411,8 @@ def replay_job(
             steps[index].status = "skipped"
             steps[index].note = f"if: {step['if']} was false"
     ok = result.returncode == 0 and job_result == "success"
-    return JobReport(name, job_id, steps, ok, result.stdout + result.stderr, definitions)
+    log = result.stdout + result.stderr
+    return JobReport(name, job_id, steps, ok, log, definitions, seconds, needs)
 
 
 def read_act_log(log: str, steps: dict[str, Step]) -> str:
