@@ -2,6 +2,7 @@
 
 import json
 import runpy
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,28 @@ from {{ cookiecutter.package_name }}.tasks import Task
 
 WriteConfig = Callable[[dict[str, Any]], Path]
 runner = CliRunner()
+
+#: Libraries slow to import (scikit-learn alone takes seconds): a command imports the ones
+#: it uses when it runs, so `--help` and the commands that need none of them start at once.
+SLOW_IMPORTS = (
+    "sklearn",
+    "scipy",
+    "matplotlib",
+    "pandas",
+    "numpy",
+    "duckdb",
+    "redis",
+    "prefect",
+    "mlflow",
+    "optuna",
+    "fastapi",
+    "uvicorn",
+    "streamlit",
+    "lightgbm",
+    "pyspark",
+    "sqlalchemy",
+    "joblib",
+)
 
 
 def run(*args: str) -> Any:
@@ -187,3 +210,19 @@ def test_every_command_documents_its_config_option(command: str) -> None:
     assert result.exit_code == 0
     assert "--config" in result.output
     assert "-c" in result.output
+
+
+def test_the_command_line_starts_without_the_slow_libraries() -> None:
+    # given a fresh interpreter (this one has imported what the other tests use)
+    probe = f"import sys, {cli.__name__}; print(*sys.modules)"
+    # when it imports the command line, as every command does before it runs
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    # then none of the slow libraries is loaded: each waits for the command that uses it
+    loaded = {name.partition(".")[0] for name in result.stdout.split()}
+    slow = sorted(loaded.intersection(SLOW_IMPORTS))
+    assert not slow, (
+        f"importing {cli.__name__} loads {', '.join(slow)}: "
+        "import them inside the command that uses them"
+    )

@@ -20,9 +20,6 @@ from . import PROG, __version__
 from .commands import register_all
 from .config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
 from .console import err, expected_errors, out, paths_text, step_summary
-from .data.split import MANIFEST_FILE
-from .evaluation.metrics import LOWER_IS_BETTER
-from .steps import run_data, run_evaluate, run_features, run_train
 from .tasks import BASELINE
 
 app = typer.Typer(
@@ -44,6 +41,8 @@ ConfigOption = Annotated[
 
 
 def _data(config: PipelineConfig) -> None:
+    from .steps import run_data
+
     outcome = run_data(config)
     if outcome.inferred_schema is not None:
         err.print(
@@ -70,6 +69,8 @@ def _data(config: PipelineConfig) -> None:
 
 
 def _features(config: PipelineConfig) -> None:
+    from .steps import run_features
+
     outcome = run_features(config)
     (train_rows, columns), (test_rows, _) = outcome.train_shape, outcome.test_shape
     step_summary(
@@ -80,6 +81,8 @@ def _features(config: PipelineConfig) -> None:
 
 
 def _train(config: PipelineConfig) -> None:
+    from .steps import run_train
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -107,6 +110,9 @@ def _train(config: PipelineConfig) -> None:
 
 
 def _evaluate(config: PipelineConfig) -> None:
+    from .evaluation.metrics import LOWER_IS_BETTER
+    from .steps import run_evaluate
+
     outcome = run_evaluate(config)
     evaluation = outcome.evaluation
     table = Table(title=f"Test set ({len(evaluation.y_true)} rows)")
@@ -162,6 +168,8 @@ def data_command(
     ] = False,
 ) -> None:
     """Check the raw CSV against the data contract and split it into train and test sets."""
+    from .data.split import MANIFEST_FILE
+
     with expected_errors():
         settings = load_config(config)
         manifest = settings.paths.processed_dir / MANIFEST_FILE

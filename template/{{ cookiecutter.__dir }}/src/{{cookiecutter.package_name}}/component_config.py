@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .config import describe_errors
 from .errors import ConfigError
 
 # A TypeVar, not `def f[ModelT: BaseModel]`: the project may pin Python 3.11, which lacks
@@ -43,10 +44,6 @@ def validate(
     try:
         return model.model_validate(raw, context=context)
     except ValidationError as exc:
-        # Imported here: the pipeline config pulls in scikit-learn, which a component's
-        # config (the review's, read by a command that must start fast) does not need.
-        from .config import describe_errors  # noqa: PLC0415
-
         lines = describe_errors(exc.errors(), model)
         raise ConfigError("\n".join(f"{source}: {line}" for line in lines)) from None
 

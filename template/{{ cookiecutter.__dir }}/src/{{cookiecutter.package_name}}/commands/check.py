@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from ..checks import check_configs
 from ..config import DEFAULT_CONFIG_PATH, load_config
 from ..console import expected_errors, step_summary
 
@@ -21,6 +20,8 @@ def check_command(
     ] = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Check the configs against the configured data; each mismatch names file, key and fix."""
+    from ..checks import check_configs
+
     with expected_errors():
         settings = load_config(config)
         checked = check_configs(settings)

@@ -8,9 +8,6 @@ from rich.text import Text
 
 from ..config import DEFAULT_CONFIG_PATH, load_config
 from ..console import err, expected_errors, step_summary
-from ..data.contract import infer_contract
-from ..data.load import read_table
-from ..data.schema_file import replace_contract
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +29,10 @@ def schema_command(
     Refuses to replace a contract whose rules were edited since it was written, unless
     --force; the replaced file is kept beside it as schema.previous.yaml.
     """
+    from ..data.contract import infer_contract
+    from ..data.load import read_table
+    from ..data.schema_file import replace_contract
+
     with expected_errors():
         pipeline = load_config(config)
         data = pipeline.data

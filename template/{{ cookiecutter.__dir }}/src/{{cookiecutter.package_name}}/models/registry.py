@@ -9,10 +9,15 @@ file, decorate the factory with ``@register``, and name it in
 
     @register("hist_gradient_boosting", "classification", HistGradientBoostingParams)
     def hist_gradient_boosting(params: HistGradientBoostingParams) -> Any:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         return HistGradientBoostingClassifier(**params.model_dump())
 
 The parameters class is what checks ``model.params`` in the config: a wrong type
-or an unknown key is reported with its dotted name before anything runs.
+or an unknown key is reported with its dotted name before anything runs. Each
+factory imports its estimator when it is called: the pipeline config is checked
+against this registry by every command, and scikit-learn alone takes seconds to
+import, so `--help` and the data commands start without it.
 
 A family can also live in its own module ``models/family_<name>.py`` (the zoo
 component ships several): the registry imports those modules the first time a
@@ -27,9 +32,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.linear_model import LogisticRegression, Ridge
 
 from ..errors import PipelineError
 from ..tasks import BASELINE, Task
@@ -139,6 +141,8 @@ class LogisticRegressionParams(Params):
 @register("logistic_regression", "classification", LogisticRegressionParams)
 def logistic_regression(params: LogisticRegressionParams) -> Any:
     """Linear classifier with L2 regularisation; a strong, explainable first model."""
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(**params.model_dump())
 
 
@@ -151,6 +155,8 @@ class DummyClassifierParams(Params):
 @register(BASELINE, "classification", DummyClassifierParams)
 def dummy_classifier(params: DummyClassifierParams) -> Any:
     """Trivial baseline: always predicts the most frequent class."""
+    from sklearn.dummy import DummyClassifier
+
     return DummyClassifier(strategy=params.strategy)
 
 
@@ -166,6 +172,8 @@ class RidgeParams(Params):
 @register("ridge", "regression", RidgeParams)
 def ridge(params: RidgeParams) -> Any:
     """Linear regression with L2 regularisation."""
+    from sklearn.linear_model import Ridge
+
     return Ridge(alpha=params.alpha)
 
 
@@ -178,6 +186,8 @@ class DummyRegressorParams(Params):
 @register(BASELINE, "regression", DummyRegressorParams)
 def dummy_regressor(params: DummyRegressorParams) -> Any:
     """Trivial baseline: always predicts the mean of the training target."""
+    from sklearn.dummy import DummyRegressor
+
     return DummyRegressor(strategy=params.strategy)
 
 
@@ -196,10 +206,14 @@ class RandomForestParams(Params):
 @register("random_forest", "classification", RandomForestParams)
 def random_forest_classifier(params: RandomForestParams) -> Any:
     """An ensemble of decision trees; captures interactions without feature work."""
+    from sklearn.ensemble import RandomForestClassifier
+
     return RandomForestClassifier(**params.model_dump())
 
 
 @register("random_forest", "regression", RandomForestParams)
 def random_forest_regressor(params: RandomForestParams) -> Any:
     """An ensemble of regression trees; captures interactions without feature work."""
+    from sklearn.ensemble import RandomForestRegressor
+
     return RandomForestRegressor(**params.model_dump())
