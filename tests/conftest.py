@@ -267,12 +267,27 @@ def variant_params(*names: str) -> list[Any]:
     return [param for param in PARAMS if param.values[0] in names]
 
 
+def lock(root: Path, env: Mapping[str, str]) -> None:
+    """Write a generated project's uv.lock from uv's cache when it can, online when it must.
+
+    An online `uv lock` revalidates every cached source distribution, and the package
+    index here answers without cache headers: uv then takes the one sdist-only package
+    (pyspark) as a new revision and builds it again at the next sync, about 20 s and
+    1 GB each time. Offline, uv resolves from the same cached index pages, so the lock is
+    the one a student's first `make setup` writes; the first project of a run (an empty
+    cache) locks online.
+    """
+    if attempt(["uv", "lock", "--offline"], root, env, timeout=300).returncode != 0:
+        run(["uv", "lock"], root, env)
+
+
 class Built:
     """A generated project after `make all`, with what its commands printed."""
 
     def __init__(self, root: Path, python_version: str) -> None:
         self.root = root
         self.env = project_env(python_version)
+        lock(root, self.env)
         self.pipeline_output = run(["make", "all"], root, self.env)
 
     @property

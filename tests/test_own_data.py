@@ -24,6 +24,7 @@ from conftest import (
     attempt,
     free_port,
     generate_copier,
+    lock,
     project_env,
     run,
     server_answering,
@@ -168,6 +169,7 @@ def own_data_project(
     steps = own_data_steps(root)
     written = write_messy_csv(root / "data/raw" / CSV_NAME, categorical=categorical)
     follow_pipeline_steps(root, steps, categorical=categorical)
+    lock(root, env)
     run(["make", "setup"], root, env)
     write_the_contract(root, env, steps)
     return root, env, steps, written
