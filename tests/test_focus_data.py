@@ -401,6 +401,13 @@ def test_bench_writes_the_data_figures(built: Built) -> None:
     assert "## Data validation (validation)" in text
     assert "## Streaming (streaming)" in text
     assert "## Warehouse transforms (warehouse)" in text
+    # and the warehouse section measured DuckDB (roomy and spilling) and Spark, and all
+    # three tables agree
+    warehouse = text.split("## Warehouse transforms (warehouse)", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"\| DuckDB, memory limit 1GB \| [\d.]+ \| [\d.]+ \| [\d,]+ \|", warehouse)
+    assert re.search(r"\| Spark, master local\[2\] \| [\d.]+ \| [\d.]+ \| [\d,]+ \|", warehouse)
+    assert warehouse.count(": equal") == 2, warehouse
+    assert "DIFFERENT" not in warehouse
     assert re.search(r"throughput: \d+\.\d+ times DuckDB's own copy", text)
     assert re.search(r"peak memory: [\d,]+ MiB", text)
     assert re.search(r"throughput: [\d,]+ events/s", text)

@@ -168,17 +168,3 @@ def test_spark_submit_runs_the_transforms_as_the_docs_say(built: Built, tmp_path
         built.env,
     )  # fmt: skip
     assert "warehouse compare: equal" in compared
-
-
-@pytest.mark.parametrize("built", DATA, indirect=True)
-def test_the_benchmark_prints_both_engines_and_their_agreement(built: Built) -> None:
-    # given a small resample, to keep the suite fast
-    env = {**built.env, "BENCH_WAREHOUSE_ROWS": "50000"}
-    # when the warehouse benchmark runs
-    output = run(["uv", "run", "python", "benchmarks/warehouse.py"], built.root, env)
-    # then it reports DuckDB (roomy and spilling) and Spark, and all three tables agree
-    assert "## Warehouse transforms (warehouse)" in output
-    assert re.search(r"\| DuckDB, memory limit 1GB \| [\d.]+ \| [\d.]+ \| [\d,]+ \|", output)
-    assert re.search(r"\| Spark, master local\[2\] \| [\d.]+ \| [\d.]+ \| [\d,]+ \|", output)
-    assert output.count(": equal") == 2, output
-    assert "DIFFERENT" not in output
