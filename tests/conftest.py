@@ -19,6 +19,7 @@ from typing import Any
 import copier
 import pytest
 import yaml
+from bytecode import compile_and_share
 from containers import HOME as CACHE_HOME
 from containers import engine_env
 
@@ -288,6 +289,8 @@ class Built:
         self.root = root
         self.env = project_env(python_version)
         lock(root, self.env)
+        run(["make", "setup"], root, self.env)
+        compile_and_share(root)
         self.pipeline_output = run(["make", "all"], root, self.env)
 
     @property
