@@ -20,10 +20,10 @@ from pathlib import Path
 
 
 @cache
-def uv_cache() -> Path | None:
-    """uv's cache folder, or None when uv cannot say."""
-    result = subprocess.run(["uv", "cache", "dir"], capture_output=True, text=True, check=False)
-    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+def uv_cache() -> Path:
+    """uv's cache folder (`uv cache dir`), shared by the projects and the image builds."""
+    result = subprocess.run(["uv", "cache", "dir"], capture_output=True, text=True, check=True)
+    return Path(result.stdout.strip())
 
 
 def unpacked_wheels(cache_root: Path) -> dict[int, Path]:
@@ -61,10 +61,7 @@ def share_bytecode(project: Path) -> int:
     Only files whose source is the cache's own (a hard link) are shared: a venv that
     uv filled by copying, or a package installed in editable mode, is left alone.
     """
-    cache_root = uv_cache()
-    if cache_root is None:
-        return 0
-    wheels = unpacked_wheels(cache_root)
+    wheels = unpacked_wheels(uv_cache())
     shared = 0
     for metadata in project.glob(".venv/lib/python3.*/site-packages/*.dist-info/METADATA"):
         wheel = wheels.get(metadata.stat().st_ino)

@@ -33,6 +33,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from bytecode import uv_cache
+
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "template" / "{{ cookiecutter.__dir }}"
 PYTHONS = ("3.11", "3.12", "3.13")
@@ -220,11 +222,7 @@ def share_uv_cache() -> None:
     again (and images build offline). uv locks its cache, so builds and hosts can share it.
     """
     mount = BUILDAH_CACHE / "root/.cache/uv"
-    cache = Path(
-        subprocess.run(
-            ["uv", "cache", "dir"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    )
+    cache = uv_cache()
     cache.mkdir(parents=True, exist_ok=True)
     if mount.is_symlink() and mount.resolve() == cache.resolve():
         return
